@@ -1,0 +1,45 @@
+# The GAN course. `make lab` and `make test` are all a fresh machine needs (Python >= 3.10).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+NB     ?= course
+# nbgrader shells out to alembic and jupyter: keep the venv's bin first on PATH.
+export PATH := $(BIN):$(PATH)
+
+ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
+
+.PHONY: lab test release bench clean-venv
+
+# torch first: pinned (requirements-torch.txt) only when no torch is installed yet, so a
+# machine that already has a torch (Colab, a laptop with CUDA) keeps its own.
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.torch: | $(VENV)/bin/python
+	$(BIN)/python -c "import torch, torchvision" 2>/dev/null || $(BIN)/pip install -r requirements-torch.txt
+	touch $@
+
+$(VENV)/.course: pyproject.toml $(VENV)/.torch
+	$(BIN)/pip install -e ".[course]"
+	touch $@
+
+$(VENV)/.dev: pyproject.toml $(VENV)/.torch
+	$(BIN)/pip install -e ".[dev]"
+	touch $@ $(VENV)/.course
+
+lab: $(VENV)/.course
+	$(BIN)/jupyter lab --notebook-dir=$(NB)
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest
+
+release: $(VENV)/.course
+	@for a in $(ASSIGNMENTS); do \
+		$(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; \
+	done
+
+bench: $(VENV)/.dev
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,35 @@
+"""Save a model as its state_dict plus its config dataclass (never a pickled module)."""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+
+import torch
+from torch import nn
+
+
+def save_model(model: nn.Module, path: str) -> None:
+    """Write {class, config, state_dict}; the model must carry its config as `model.cfg`."""
+    cfg = getattr(model, "cfg", None)
+    if not dataclasses.is_dataclass(cfg):
+        raise ValueError(f"save_model: expected a model with a dataclass `cfg`, got {type(model).__name__}")
+    torch.save({"class": f"{type(model).__module__}.{type(model).__qualname__}",
+                "config_class": f"{type(cfg).__module__}.{type(cfg).__qualname__}",
+                "config": dataclasses.asdict(cfg),
+                "state_dict": model.state_dict()}, path)
+
+
+def _resolve(dotted: str):
+    module, _, name = dotted.rpartition(".")
+    if not module.startswith("ganlab."):
+        raise ValueError(f"load_model: expected a ganlab class, got {dotted}")
+    return getattr(importlib.import_module(module), name)
+
+
+def load_model(path: str, map_location="cpu") -> nn.Module:
+    """Rebuild the model saved by save_model and load its weights."""
+    ckpt = torch.load(path, map_location=map_location, weights_only=True)
+    cfg = _resolve(ckpt["config_class"])(**ckpt["config"])
+    model = _resolve(ckpt["class"])(cfg)
+    model.load_state_dict(ckpt["state_dict"])
+    return model

@@ -1,0 +1,33 @@
+"""nbgrader configuration for the GAN course.
+
+`solutions/` is the nbgrader source (answers + hidden tests), `course/` the release that
+students receive. Everything an instructor grades lives in the git-ignored `.grading/`.
+"""
+import os
+
+c = get_config()  # noqa: F821 (provided by traitlets)
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+GRADING = os.path.join(ROOT, ".grading")
+
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "course"
+c.CourseDirectory.submitted_directory = os.path.join(".grading", "submitted")
+c.CourseDirectory.autograded_directory = os.path.join(".grading", "autograded")
+c.CourseDirectory.feedback_directory = os.path.join(".grading", "feedback")
+os.makedirs(GRADING, exist_ok=True)
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db")
+
+# Any stderr in a test cell scores it 0. Warnings raised by torch/numpy inside a correct
+# answer, and progress bars, are noise, not mistakes: drop those stderr outputs before grading.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"[A-Za-z]*Warning:|\d+%\||\bit/s\]"
+
+# Graded cells run in seconds; training cells shrink under NBGRADER_EXECUTION (ganlab.fast_mode).
+# A cell that still runs past this limit is interrupted and only that cell fails.
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
+
+# A student who deletes a test cell must not turn it into "needs manual grading".
+c.OverwriteCells.add_missing_cells = True
