@@ -1,0 +1,50 @@
+"""Training speed: images (or points) per second through one full GAN step (D and G updates),
+per model, on the CPU and on the GPU when there is one."""
+import time
+
+import torch
+import torch.nn.functional as F
+
+import ganlab
+from common import report
+from ganlab.models import DCGANConfig, DCGANDiscriminator, DCGANGenerator, MLPConfig, MLPDiscriminator, MLPGenerator
+
+
+def d_loss(r, f):  # reference BCE losses (instructor side; ganlab holds no graded answer)
+    return F.softplus(-r).mean() + F.softplus(f).mean()
+
+
+def g_loss(f):
+    return F.softplus(-f).mean()
+
+
+MODELS = {
+    "mlp_2d": lambda: (MLPGenerator(MLPConfig()), MLPDiscriminator(MLPConfig()), (2,)),
+    "mlp_digits16": lambda: (MLPGenerator(MLPConfig((1, 16, 16), 32, 256, 2, True)),
+                             MLPDiscriminator(MLPConfig((1, 16, 16), 32, 256, 2, True)), (1, 16, 16)),
+    "dcgan16": lambda: (DCGANGenerator(DCGANConfig(16, width=32)), DCGANDiscriminator(DCGANConfig(16, width=32)),
+                        (1, 16, 16)),
+    "dcgan32": lambda: (DCGANGenerator(DCGANConfig(32)), DCGANDiscriminator(DCGANConfig(32)), (1, 32, 32)),
+}
+
+
+def measure(device, name, batch=64, steps=60):
+    ganlab.seed_everything(0)
+    G, D, shape = MODELS[name]()
+    G, D = G.to(device), D.to(device)
+    data = torch.randn(1024, *shape).clamp(-1, 1)
+    ganlab.train_gan(G, D, data.to(device), d_loss, g_loss, steps=5, batch_size=batch, progress=False)  # warm-up
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    t = time.perf_counter()
+    ganlab.train_gan(G, D, data.to(device), d_loss, g_loss, steps=steps, batch_size=batch, progress=False)
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    dt = time.perf_counter() - t
+    return {"device": device.type, "model": name, "batch": batch, "steps_per_s": steps / dt,
+            "images_per_s": steps * batch / dt}
+
+
+if __name__ == "__main__":
+    devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
+    report("speed", [measure(d, m) for d in devices for m in MODELS])

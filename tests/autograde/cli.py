@@ -1,0 +1,51 @@
+"""A temporary nbgrader course directory driven through the real `nbgrader` command line."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from .notebooks import ROOT
+
+BIN = Path(sys.executable).parent
+
+
+class Course:
+    """A copy of the course's solutions/ and nbgrader_config.py under `path`."""
+
+    def __init__(self, path: Path, root: Path = ROOT):
+        self.path = Path(path)
+        shutil.copytree(root / "solutions", self.path / "solutions")
+        shutil.copy(root / "nbgrader_config.py", self.path / "nbgrader_config.py")
+
+    def nbgrader(self, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
+        env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=self.path, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+        return proc
+
+    def release(self, assignment: str) -> Path:
+        self.nbgrader("generate_assignment", assignment, "--force")
+        return self.path / "course" / assignment
+
+    def submit(self, assignment: str, notebook: str, student: str, nb) -> None:
+        folder = self.path / ".grading" / "submitted" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, str(folder / f"{notebook}.ipynb"))
+
+    def autograde(self, assignment: str) -> subprocess.CompletedProcess:
+        return self.nbgrader("autograde", assignment, "--create", "--force")
+
+    def scores(self, assignment: str, notebook: str, student: str) -> dict[str, float | None]:
+        """grade_id -> score for one student's notebook (None: needs manual grading)."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(f"sqlite:///{self.path / '.grading' / 'gradebook.db'}") as gb:
+            sub = gb.find_submission_notebook(notebook, assignment, student)
+            return {g.name: g.score if not g.needs_manual_grade else None for g in sub.grades}

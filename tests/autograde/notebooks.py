@@ -1,0 +1,66 @@
+"""Reading nbgrader source/release notebooks and building submissions from them."""
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[2]
+_SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
+
+
+def read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(str(path), as_version=4)
+
+
+def meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_answer(cell) -> bool:
+    """An autograded answer cell: code the student writes (solution, not itself graded)."""
+    m = meta(cell)
+    return cell.cell_type == "code" and m.get("solution", False) and not m.get("grade", False)
+
+
+def is_test(cell) -> bool:
+    """An autograder test cell: locked code with points."""
+    m = meta(cell)
+    return cell.cell_type == "code" and m.get("grade", False) and not m.get("solution", False)
+
+
+def source_path(assignment: str, notebook: str, root: Path = ROOT) -> Path:
+    return root / "solutions" / assignment / f"{notebook}.ipynb"
+
+
+def release_path(assignment: str, notebook: str, root: Path = ROOT) -> Path:
+    return root / "course" / assignment / f"{notebook}.ipynb"
+
+
+def answer_code(nb, grade_id: str) -> str:
+    """The instructor's answer for `grade_id`, as a student would type it (markers removed)."""
+    for cell in nb.cells:
+        if is_answer(cell) and meta(cell)["grade_id"] == grade_id:
+            return _SOLUTION_MARKER.sub("", cell.source)
+    raise KeyError(f"no answer cell with grade_id {grade_id!r}")
+
+
+def answers(nb) -> dict[str, str]:
+    """grade_id -> instructor answer, for every autograded answer cell."""
+    return {meta(c)["grade_id"]: answer_code(nb, meta(c)["grade_id"]) for c in nb.cells if is_answer(c)}
+
+
+def test_points(nb) -> dict[str, float]:
+    """grade_id -> points, for every autograder test cell."""
+    return {meta(c)["grade_id"]: float(meta(c)["points"]) for c in nb.cells if is_test(c)}
+
+
+def fill(release_nb, code: dict[str, str]):
+    """A submission: the released notebook with the answer cells named in `code` filled in."""
+    nb = copy.deepcopy(release_nb)
+    for cell in nb.cells:
+        if is_answer(cell) and meta(cell)["grade_id"] in code:
+            cell.source = code[meta(cell)["grade_id"]]
+    return nb

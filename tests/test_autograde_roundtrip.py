@@ -1,0 +1,59 @@
+"""The real thing: release with `nbgrader generate_assignment`, submit, `nbgrader autograde`, and
+read the gradebook. The instructor's answers get full marks, the untouched release gets zero
+(without crashing the batch), and the round-trip variants of each table score as the in-process
+tier says they do."""
+import pytest
+
+from autograde import cli, inprocess, notebooks
+from autograde.tables import ALL
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=ALL, ids=[t.notebook for t in ALL])
+def graded(request, tmp_path_factory):
+    """(table, course, test points) after one autograde run over all of the table's submissions."""
+    table = request.param
+    course = cli.Course(tmp_path_factory.mktemp(table.assignment))
+    release = notebooks.read(course.release(table.assignment) / f"{table.notebook}.ipynb")
+    source = notebooks.read(notebooks.source_path(table.assignment, table.notebook))
+    solved = notebooks.answers(source)
+    course.submit(table.assignment, table.notebook, "solution", notebooks.fill(release, solved))
+    course.submit(table.assignment, table.notebook, "blank", release)
+    for v in table.variants:
+        if v.roundtrip:
+            course.submit(table.assignment, table.notebook, v.name,
+                          notebooks.fill(release, {**solved, v.answer: v.code}))
+    course.autograde(table.assignment)
+    return table, course, notebooks.test_points(source)
+
+
+def _scores(graded, student):
+    table, course, points = graded
+    scores = course.scores(table.assignment, table.notebook, student)
+    return {k: scores[k] for k in points}
+
+
+def test_solution_gets_full_marks(graded):
+    _, _, points = graded
+    assert _scores(graded, "solution") == points
+
+
+def test_untouched_release_gets_zero_without_crashing(graded):
+    table, course, points = graded
+    assert _scores(graded, "blank") == {k: 0.0 for k in points}
+    autograded = course.path / ".grading" / "autograded" / "blank" / table.assignment / f"{table.notebook}.ipynb"
+    assert autograded.exists(), "the blank submission was not autograded"
+
+
+def test_roundtrip_variants_score_as_the_table_says(graded):
+    table, _, points = graded
+    chosen = [v for v in table.variants if v.roundtrip]
+    assert any(v.correct for v in chosen) and any(not v.correct for v in chosen), \
+        "each table sends at least one mistake and one alternative through nbgrader"
+    source = notebooks.read(notebooks.source_path(table.assignment, table.notebook))
+    for v in chosen:
+        want = {k: 0.0 if k in v.fails else p for k, p in points.items()}
+        assert _scores(graded, v.name) == want, f"{v.name} through nbgrader"
+        inproc = {k: o.passed for k, o in inprocess.grade(source, {v.answer: v.code}).items()}
+        assert inproc == {k: k not in v.fails for k in points}, f"{v.name}: in-process tier disagrees"

@@ -1,0 +1,99 @@
+"""course/ is exactly what `nbgrader generate_assignment` makes of solutions/, nbgrader accepts
+both, and no answer or hidden test reaches the students."""
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograde import cli, notebooks
+from autograde.notebooks import ROOT
+
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[0].isdigit())
+SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
+SECRET = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
+
+
+def _cells(path):
+    return json.loads(Path(path).read_text())["cells"]
+
+
+def test_every_assignment_is_released():
+    assert ASSIGNMENTS, "no assignments in solutions/"
+    released = sorted(p.parent.name for p in RELEASES)
+    assert released == sorted(p.parent.name for p in SOURCES), "course/ and solutions/ hold different notebooks"
+
+
+@pytest.mark.slow
+def test_course_equals_a_fresh_release(tmp_path):
+    course = cli.Course(tmp_path)
+    for assignment in ASSIGNMENTS:
+        fresh = course.release(assignment)
+        for nb in sorted(fresh.glob("*.ipynb")):
+            committed = ROOT / "course" / assignment / nb.name
+            assert committed.exists(), f"{committed} is missing: run `make release`"
+            assert _cells(committed) == _cells(nb), f"{committed} differs from a fresh release: run `make release`"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SOURCES + RELEASES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_nbgrader_validate(path):
+    invert = ["--invert"] if "course" in path.parts else []
+    proc = subprocess.run([str(cli.BIN / "nbgrader"), "validate", *invert, str(path)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0 and "Success!" in out, out[-3000:]
+
+
+def _secret_lines(path):
+    """Lines of answers and hidden tests (>= 16 characters) that appear nowhere else in the source."""
+    secret, public = set(), set()
+    for cell in _cells(path):
+        text = "".join(cell["source"])
+        for _, body in SECRET.findall(text):
+            secret |= {ln.strip() for ln in body.splitlines()}
+        public |= {ln.strip() for ln in SECRET.sub("", text).splitlines()}
+    return {ln for ln in secret - public if len(ln) >= 16 and not ln.startswith("#")}
+
+
+def _student_texts():
+    """Every text a student receives: released notebooks (cell sources) and ganlab's code."""
+    texts = {nb: "\n".join("".join(c["source"]) for c in _cells(nb)) for nb in RELEASES}
+    texts.update({f: f.read_text() for f in (ROOT / "ganlab").rglob("*.py")})
+    return texts
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_answer_or_hidden_test_reaches_students(path):
+    secrets = _secret_lines(path)
+    assert secrets, "found no answer or hidden test to look for"
+    for f, text in _student_texts().items():
+        text = "\n".join(ln.strip() for ln in text.splitlines())
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{f.relative_to(ROOT)} contains graded material: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_test_cells_follow_the_grading_conventions(path):
+    nb = notebooks.read(path)
+    ids = [notebooks.meta(c)["grade_id"] for c in nb.cells if notebooks.meta(c).get("grade_id")]
+    assert len(ids) == len(set(ids)), "duplicate grade_id"
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert notebooks.meta(first).get("locked"), "the set-up cell comes first and is locked"
+    for cell in nb.cells:
+        if not notebooks.is_test(cell):
+            continue
+        gid = notebooks.meta(cell)["grade_id"]
+        assert gid.startswith("test_") and notebooks.meta(cell)["points"] > 0, gid
+        body = ast.parse(cell.source).body
+        assert body, f"{gid} is empty"
+        last = body[-1]
+        # a value as the last expression would become partial credit in nbgrader
+        assert not isinstance(last, ast.Expr) or (isinstance(last.value, ast.Call)
+                                                   and getattr(last.value.func, "id", "") == "print"), gid
+        assert "sys.stderr" not in cell.source and "warnings.warn" not in cell.source, gid
+        assert "### BEGIN HIDDEN TESTS" in cell.source, f"{gid} has no hidden tests"
