@@ -93,4 +93,5 @@ def label_accuracy(images: torch.Tensor, labels, classifier: DigitClassifier | N
     with torch.no_grad():
         classifier = classifier if classifier is not None else digit_classifier(images.shape[-1])
         pred = classifier(images.to(next(classifier.parameters()).device)).argmax(1).cpu()
-    return float((pred == torch.as_tensor(np.asarray(labels))).float().mean())
+    labels = labels.cpu() if isinstance(labels, torch.Tensor) else torch.as_tensor(np.asarray(labels))
+    return float((pred == labels).float().mean())

@@ -48,6 +48,7 @@ def mixture_2d(n: int, means: torch.Tensor, std: float,
                generator: torch.Generator | None = None) -> torch.Tensor:
     """n samples (n, 2) from an equal-weight mixture of isotropic Gaussians."""
     check_positive(n, "n", integer=True)
+    check_positive(std, "std")
     means = check_tensor(means, "means", shape=(None, 2))
     k = torch.randint(len(means), (n,), generator=generator)
     return means[k] + std * torch.randn(n, 2, generator=generator)
@@ -131,7 +132,11 @@ def _torchvision_images(name: str, root: str, download: bool) -> tuple[torch.Ten
 
 def batches(data: torch.Tensor, batch_size: int, generator: torch.Generator | None = None):
     """Endless random minibatches (with replacement across epochs) from a tensor dataset."""
-    check_positive(batch_size, "batch_size", integer=True)
+    check_positive(batch_size, "batch_size", integer=True)  # here, not at the first next()
+    return _batches(data, batch_size, generator)
+
+
+def _batches(data: torch.Tensor, batch_size: int, generator: torch.Generator | None):
     n = len(data)
     while True:
         order = torch.randperm(n, generator=generator)

@@ -63,7 +63,7 @@ def fast_mode() -> bool:
         return True
     if flag in _FALSE:
         return False
-    return bool(os.environ.get("CI"))
+    return os.environ.get("CI", "").strip().lower() not in _FALSE | {""}
 
 
 def budget(full, fast, grade=None):

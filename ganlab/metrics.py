@@ -50,13 +50,14 @@ def gaussian_stats(features) -> tuple[np.ndarray, np.ndarray]:
     f = check_tensor(features, "features", ndim=2).detach().double().cpu().numpy()
     if len(f) < 2:
         raise ValueError(f"features: expected at least 2 rows to estimate a covariance, got {len(f)}")
-    return f.mean(axis=0), np.cov(f, rowvar=False)
+    return f.mean(axis=0), np.atleast_2d(np.cov(f, rowvar=False))  # (1, 1), not (), when F = 1
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     """||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^{1/2}) between two Gaussians (numpy or tensors)."""
-    m1, m2 = (as_tensor(m, n).double().cpu().numpy() for m, n in ((mu1, "mu1"), (mu2, "mu2")))
-    s1, s2 = (as_tensor(s, n).double().cpu().numpy() for s, n in ((sigma1, "sigma1"), (sigma2, "sigma2")))
+    m1, m2 = (as_tensor(m, n).detach().double().cpu().numpy() for m, n in ((mu1, "mu1"), (mu2, "mu2")))
+    s1, s2 = (as_tensor(s, n).detach().double().cpu().numpy()
+              for s, n in ((sigma1, "sigma1"), (sigma2, "sigma2")))
     d = m1.shape[0] if m1.ndim == 1 else -1
     for name, s in (("sigma1", s1), ("sigma2", s2)):
         if s.shape != (d, d):
@@ -80,7 +81,8 @@ def mmd(x, y, bandwidths=(0.5, 1.0, 2.0, 4.0)) -> float:
     a = check_tensor(x, "x").detach().double().flatten(1).cpu()
     b = check_tensor(y, "y").detach().double().flatten(1).cpu()
     if a.shape[1] != b.shape[1] or len(a) < 2 or len(b) < 2:
-        raise ValueError(f"x, y: expected >= 2 samples each of one size, got {tuple(x.shape)} and {tuple(y.shape)}")
+        raise ValueError(f"x, y: expected >= 2 samples each of one size, "
+                         f"got {tuple(np.shape(x))} and {tuple(np.shape(y))}")
 
     def k(u, v):
         d2 = torch.cdist(u, v).pow(2)

@@ -133,7 +133,12 @@ def interpolate(generator, z0: torch.Tensor, z1: torch.Tensor, steps: int = 8) -
     for name, z in (("z0", z0), ("z1", z1)):
         check_tensor(z, name, shape=(generator.latent_dim,))
     t = torch.linspace(0, 1, steps, device=z0.device)[:, None]
-    return generator(torch.lerp(z0[None], z1[None], t)).cpu()
+    was_training = generator.training
+    generator.eval()  # each image from its own z: no batch-norm statistics shared across the strip
+    try:
+        return generator(torch.lerp(z0[None], z1[None], t)).cpu()
+    finally:
+        generator.train(was_training)
 
 
 def interpolation_strip(generator, z0, z1, steps: int = 8, ax=None):

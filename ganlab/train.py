@@ -29,8 +29,17 @@ def _sampler(data, batch_size: int, device) -> Callable[[], torch.Tensor]:
     if callable(data):
         return lambda: data(batch_size).to(device)
     if isinstance(data, Iterable):
-        it = iter(data)
-        return lambda: (lambda b: b[0] if isinstance(b, (tuple, list)) else b)(next(it)).to(device)
+        state = {"it": iter(data)}
+
+        def next_batch() -> torch.Tensor:
+            try:
+                b = next(state["it"])
+            except StopIteration:  # a DataLoader ends with each epoch: start the next one
+                state["it"] = iter(data)
+                b = next(state["it"])
+            return (b[0] if isinstance(b, (tuple, list)) else b).to(device)
+
+        return next_batch
     raise ValueError(f"data: expected a tensor, a sample(batch_size) callable or an iterable, "
                      f"got {type(data).__name__}")
 

@@ -18,8 +18,7 @@ def latent_interpolation(generator, z0: torch.Tensor, z1: torch.Tensor, steps: i
         return None
 
     def show(t=0.5):
-        with torch.no_grad():
-            image = generator(torch.lerp(z0, z1, t)[None]).cpu()
+        image = plot.interpolate(generator, torch.lerp(z0, z1, t), z1, steps=1)  # G at one point, eval mode
         plot.image_grid(image, nrow=1, title=f"t = {t:.2f}")
         plt.show()
 

@@ -12,8 +12,12 @@ CASES = [(t, v) for t in ALL for v in t.variants]
 
 
 @functools.cache
+def _read(assignment, notebook):
+    return notebooks.read(notebooks.source_path(assignment, notebook))
+
+
 def _source(table):
-    return notebooks.read(notebooks.source_path(table.assignment, table.notebook))
+    return _read(table.assignment, table.notebook)
 
 
 def _failed(outcomes):

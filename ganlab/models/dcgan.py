@@ -52,8 +52,9 @@ def _d_norm(kind: str, ch: int) -> nn.Module:
 class DCGANGenerator(nn.Module):
     """z (B, latent_dim) -> images (B, channels, image_size, image_size) in [-1, 1]."""
 
-    def __init__(self, cfg: DCGANConfig = DCGANConfig()):
+    def __init__(self, cfg: DCGANConfig | None = None):
         super().__init__()
+        cfg = cfg or DCGANConfig()
         self.cfg, self.latent_dim = cfg, cfg.latent_dim
         ch = cfg.width * 2 ** (cfg.blocks - 1)
         layers = [nn.ConvTranspose2d(cfg.latent_dim, ch, 4, 1, 0, bias=False),  # (B, ch, 4, 4)
@@ -73,8 +74,9 @@ class DCGANGenerator(nn.Module):
 class DCGANDiscriminator(nn.Module):
     """images (B, channels, image_size, image_size) -> one logit (or critic score) per image (B,)."""
 
-    def __init__(self, cfg: DCGANConfig = DCGANConfig()):
+    def __init__(self, cfg: DCGANConfig | None = None):
         super().__init__()
+        cfg = cfg or DCGANConfig()
         self.cfg = cfg
         ch = cfg.width
         layers = [nn.Conv2d(cfg.channels, ch, 4, 2, 1), nn.LeakyReLU(0.2, True)]  # no norm on the input layer

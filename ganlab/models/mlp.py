@@ -33,8 +33,9 @@ def _stack(sizes, act) -> list[nn.Module]:
 class MLPGenerator(nn.Module):
     """z (B, latent_dim) -> x (B, *data_shape)."""
 
-    def __init__(self, cfg: MLPConfig = MLPConfig()):
+    def __init__(self, cfg: MLPConfig | None = None):
         super().__init__()
+        cfg = cfg or MLPConfig()
         self.cfg, self.latent_dim = cfg, cfg.latent_dim
         hidden = _stack([cfg.latent_dim] + [cfg.hidden] * cfg.depth, nn.ReLU)
         out = [nn.Linear(cfg.hidden, cfg.data_dim)] + ([nn.Tanh()] if cfg.tanh_output else [])
@@ -48,8 +49,9 @@ class MLPGenerator(nn.Module):
 class MLPDiscriminator(nn.Module):
     """x (B, *data_shape) -> one logit per sample (B,)."""
 
-    def __init__(self, cfg: MLPConfig = MLPConfig()):
+    def __init__(self, cfg: MLPConfig | None = None):
         super().__init__()
+        cfg = cfg or MLPConfig()
         self.cfg = cfg
         hidden = _stack([cfg.data_dim] + [cfg.hidden] * cfg.depth, lambda: nn.LeakyReLU(0.2))
         self.net = nn.Sequential(*hidden, nn.Linear(cfg.hidden, 1))

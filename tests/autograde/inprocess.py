@@ -40,6 +40,8 @@ def _run(source: str, ns: dict) -> Outcome:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), \
                 warnings.catch_warnings():
             warnings.simplefilter("default")
+            warnings.showwarning = lambda msg, cat, fname, lineno, file=None, line=None: err.write(
+                warnings.formatwarning(msg, cat, fname, lineno, line))  # to stderr, as in a kernel
             exec(compile(source, "<cell>", "exec"), ns)
     except BaseException:  # noqa: BLE001 - a student's cell may raise anything
         return Outcome(False, traceback.format_exc(limit=-2))

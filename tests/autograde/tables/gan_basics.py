@@ -83,7 +83,7 @@ TABLE = Table("01_gan_basics", "gan_basics", SIGNATURES, (
         def discriminator_loss(real_logits, fake_logits):
             warnings.warn("a harmless warning from a correct answer", UserWarning)
             return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
-        """),
+        """, roundtrip=True),  # nbgrader_config's IgnorePattern must keep this at full marks
     # ---- generator_loss: mistakes
     Variant("g_swapped_modes", G, """
         def generator_loss(fake_logits, saturating=False):
