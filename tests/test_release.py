@@ -49,15 +49,26 @@ def test_nbgrader_validate(path):
     assert proc.returncode == 0 and "Success!" in out, out[-3000:]
 
 
-def _secret_lines(path):
-    """Lines of answers and hidden tests (>= 16 characters) that appear nowhere else in the source."""
+def _code_lines(text):
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+
+
+def _windows(lines, single=False):
+    """Pairs of consecutive lines (or the line itself for one-line bodies, when `single`)."""
+    if single and len(lines) == 1:
+        return {(lines[0],)} if len(lines[0]) >= 16 else set()
+    return set(zip(lines, lines[1:]))
+
+
+def _secrets(path):
+    """Line pairs of answers and hidden tests that appear nowhere else in the source notebook."""
     secret, public = set(), set()
     for cell in _cells(path):
         text = "".join(cell["source"])
         for _, body in SECRET.findall(text):
-            secret |= {ln.strip() for ln in body.splitlines()}
-        public |= {ln.strip() for ln in SECRET.sub("", text).splitlines()}
-    return {ln for ln in secret - public if len(ln) >= 16 and not ln.startswith("#")}
+            secret |= _windows(_code_lines(body), single=True)
+        public |= _windows(_code_lines(SECRET.sub("", text)))
+    return secret - public
 
 
 def _student_texts():
@@ -69,12 +80,13 @@ def _student_texts():
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_answer_or_hidden_test_reaches_students(path):
-    secrets = _secret_lines(path)
+    secrets = _secrets(path)
     assert secrets, "found no answer or hidden test to look for"
     for f, text in _student_texts().items():
-        text = "\n".join(ln.strip() for ln in text.splitlines())
-        leaked = [s for s in secrets if s in text]
-        assert not leaked, f"{f.relative_to(ROOT)} contains graded material: {leaked[:3]}"
+        lines = _code_lines(text)
+        shown = set(zip(lines, lines[1:])) | {(ln,) for ln in lines}
+        leaked = secrets & shown
+        assert not leaked, f"{f.relative_to(ROOT)} contains graded material: {sorted(leaked)[:3]}"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
