@@ -45,13 +45,19 @@ def image_grid(images, nrow: int = 8, ax=None, title: str | None = None):
     return fig
 
 
-def snapshot_grids(steps, samples, nrow: int = 8, max_cols: int = 5):
-    """One image grid per training snapshot (e.g. from train.SampleSnapshots), left to right."""
+def _snapshot_axes(steps, samples, max_cols):
+    """One row of axes for up to max_cols snapshots, evenly spread over training."""
     if len(steps) != len(samples) or not steps:
         raise ValueError(f"steps and samples: expected two non-empty lists of one length, "
                          f"got {len(steps)} and {len(samples)}")
     pick = np.unique(np.linspace(0, len(steps) - 1, min(max_cols, len(steps))).round().astype(int))
     fig, axes = plt.subplots(1, len(pick), figsize=(3 * len(pick), 3.2), squeeze=False)
+    return fig, axes, pick
+
+
+def snapshot_grids(steps, samples, nrow: int = 8, max_cols: int = 5):
+    """One image grid per training snapshot (e.g. from train.SampleSnapshots), left to right."""
+    fig, axes, pick = _snapshot_axes(steps, samples, max_cols)
     for ax, i in zip(axes[0], pick):
         image_grid(samples[i], nrow=nrow, ax=ax, title=f"step {steps[i]}")
     fig.tight_layout()
@@ -79,11 +85,7 @@ def scatter_2d(samples, real=None, means=None, ax=None, title: str | None = None
 
 def scatter_snapshots(steps, samples, real=None, means=None, lim: float | None = None, max_cols: int = 5):
     """2-D generated samples at several training steps, side by side."""
-    if len(steps) != len(samples) or not steps:
-        raise ValueError(f"steps and samples: expected two non-empty lists of one length, "
-                         f"got {len(steps)} and {len(samples)}")
-    pick = np.unique(np.linspace(0, len(steps) - 1, min(max_cols, len(steps))).round().astype(int))
-    fig, axes = plt.subplots(1, len(pick), figsize=(3 * len(pick), 3.2), squeeze=False)
+    fig, axes, pick = _snapshot_axes(steps, samples, max_cols)
     for ax, i in zip(axes[0], pick):
         scatter_2d(samples[i], real=real, means=means, ax=ax, title=f"step {steps[i]}", lim=lim)
     fig.tight_layout()
