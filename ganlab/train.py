@@ -129,6 +129,7 @@ def train_gan(
 
 class SampleSnapshots:
     """Callback: every `every` steps (and at step 0 via `take`), keep G(fixed_noise) on the CPU.
+    G stays in its current mode, so a batch-norm generator in training uses the fixed batch's statistics.
 
     snaps = SampleSnapshots(torch.randn(64, latent_dim), every=200)
     train_gan(..., callbacks=[snaps]);  snaps.steps, snaps.samples
