@@ -29,17 +29,17 @@ def _sampler(data, batch_size: int, device) -> Callable[[], torch.Tensor]:
     if callable(data):
         return lambda: data(batch_size).to(device)
     if isinstance(data, Iterable):
-        state = {"it": iter(data)}
+        def endless():  # a DataLoader ends with each epoch: start the next one
+            while True:
+                empty = True
+                for b in data:
+                    empty = False
+                    yield (b[0] if isinstance(b, (tuple, list)) else b).to(device)
+                if empty:
+                    raise ValueError("data: the iterable yielded no batch")
 
-        def next_batch() -> torch.Tensor:
-            try:
-                b = next(state["it"])
-            except StopIteration:  # a DataLoader ends with each epoch: start the next one
-                state["it"] = iter(data)
-                b = next(state["it"])
-            return (b[0] if isinstance(b, (tuple, list)) else b).to(device)
-
-        return next_batch
+        it = endless()
+        return lambda: next(it)
     raise ValueError(f"data: expected a tensor, a sample(batch_size) callable or an iterable, "
                      f"got {type(data).__name__}")
 
