@@ -27,6 +27,8 @@ class Table:
     notebook: str             # e.g. "gan_basics" (no .ipynb)
     signatures: dict          # graded function -> its signature (DESIGN.md section 2), e.g. "(x, k)"
     variants: tuple = field(default_factory=tuple)
+    carried: tuple = ()       # answer cells with no tests of their own: code the student brings from an
+                              # earlier lecture (e.g. "gan_losses"); cleared on release, never graded here
 
     def ids(self):
         return [f"{self.notebook}:{v.name}" for v in self.variants]
