@@ -42,7 +42,7 @@ release: $(VENV)/.course
 	done
 
 bench: $(VENV)/.dev
-	@for b in speed notebooks autograde; do echo "== $$b"; (cd benchmarks && $(BIN)/python $$b.py) || exit 1; done
+	@for b in speed toy2d notebooks autograde; do echo "== $$b"; (cd benchmarks && $(BIN)/python $$b.py) || exit 1; done
 
 clean-venv:
 	rm -rf $(VENV)
