@@ -61,9 +61,10 @@ def train_gan(
     d_loss_fn: Callable,                   # (real_scores, fake_scores) -> scalar
     g_loss_fn: Callable,                   # (fake_scores) -> scalar
     *,
-    steps: int = 1000,                     # generator updates
+    steps: int = 1000,                     # iterations: n_critic D updates, then g_steps G updates
     batch_size: int = 64,
-    n_critic: int = 1,                     # discriminator updates per generator update
+    n_critic: int = 1,                     # discriminator updates per iteration
+    g_steps: int = 1,                      # generator updates per iteration (GAN Lab's "G steps")
     lr: float = 2e-4,
     betas: tuple = (0.5, 0.999),
     d_opt: torch.optim.Optimizer | None = None,   # default: Adam(lr, betas)
@@ -76,7 +77,7 @@ def train_gan(
     progress: bool | None = None,          # tqdm bar; default off while autograding
 ) -> dict:
     for name, value in (("steps", steps), ("batch_size", batch_size), ("n_critic", n_critic),
-                        ("log_every", log_every)):
+                        ("g_steps", g_steps), ("log_every", log_every)):
         check_positive(value, name, integer=True)
     latent_dim = getattr(generator, "latent_dim", None)
     if not isinstance(latent_dim, int):
@@ -105,11 +106,12 @@ def train_gan(
             if after_d_step is not None:
                 after_d_step()
 
-        fake_scores_g = discriminator(generator(torch.randn(batch_size, latent_dim, device=device)))
-        g_loss = _scalar_loss(g_loss_fn(fake_scores_g), "g_loss_fn")
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        g_opt.step()
+        for _ in range(g_steps):
+            fake_scores_g = discriminator(generator(torch.randn(batch_size, latent_dim, device=device)))
+            g_loss = _scalar_loss(g_loss_fn(fake_scores_g), "g_loss_fn")
+            g_opt.zero_grad(set_to_none=True)
+            g_loss.backward()
+            g_opt.step()
 
         with torch.no_grad():
             r, f = real_scores.detach(), fake_scores.detach()

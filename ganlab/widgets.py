@@ -1,4 +1,4 @@
-"""Sliders for what a student should explore by hand. Each widget first draws a static figure,
+"""Sliders and panels for what a student should explore by hand. Each widget first draws a static figure,
 so the cell still shows something headless (nbval, nbgrader, a PDF export)."""
 from __future__ import annotations
 
@@ -23,3 +23,40 @@ def latent_interpolation(generator, z0: torch.Tensor, z1: torch.Tensor, steps: i
         plt.show()
 
     return w.interact(show, t=w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="t"))
+
+
+def train_panel(train, controls: dict, button: str = "train"):
+    """A GAN Lab-style panel: one dropdown per setting and a button that calls train(**settings).
+
+    controls: name -> (default, options); options is a list of values or of (label, value) pairs, e.g.
+        {"loss": ("vanilla", ["vanilla", "lsgan"]), "d_steps": (1, [1, 2, 5]), "lr_d": (1e-4, [("1e-4", 1e-4), ...])}
+    `train` draws its figures with matplotlib. It runs once right away with the defaults, so the cell
+    shows a figure headless (nbval, nbgrader, a PDF export); in Jupyter it runs again, with the chosen
+    settings, each time the button is pressed (ipywidgets.interact_manual), never on a mere change.
+    """
+    if not controls:
+        raise ValueError("controls: expected at least one setting, got none")
+    defaults, choices = {}, {}
+    for name, spec in controls.items():
+        if not (isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[1], (list, tuple)) and spec[1]):
+            raise ValueError(f"controls[{name!r}]: expected (default, [options...]), got {spec!r}")
+        default, options = spec
+        values = [o[1] if isinstance(o, tuple) else o for o in options]
+        if default not in values:
+            raise ValueError(f"controls[{name!r}]: the default {default!r} is not among the options {values}")
+        defaults[name], choices[name] = default, list(options)
+    train(**defaults)
+    plt.show()
+    try:
+        import ipywidgets as w
+    except ImportError:  # plain Python: the default run is all there is
+        return None
+
+    def run(**settings):
+        train(**settings)
+        plt.show()
+
+    style = {"description_width": "initial"}
+    dropdowns = {name: w.Dropdown(options=choices[name], value=defaults[name], description=name, style=style)
+                 for name in controls}
+    return w.interact_manual.options(manual_name=button)(run, **dropdowns)

@@ -233,3 +233,12 @@ def test_load_model_refuses_non_ganlab_classes(tmp_path):
                 "config": {}, "state_dict": {}}, str(tmp_path / "prefix.pt"))
     with pytest.raises(ValueError, match="got ganlabx.Config"):
         load_model(str(tmp_path / "prefix.pt"))
+
+
+def test_mlp_generator_batch_norm_layers():
+    plain = MLPGenerator(MLPConfig(hidden=8, depth=2))
+    normed = MLPGenerator(MLPConfig(hidden=8, depth=2, batch_norm=True))
+    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in plain.modules())
+    assert [m.num_features for m in normed.modules() if isinstance(m, torch.nn.BatchNorm1d)] == [8, 8]
+    out = normed(torch.randn(5, normed.latent_dim))
+    assert out.shape == (5, 2)

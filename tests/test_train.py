@@ -128,6 +128,18 @@ def test_n_critic_and_hooks(n_critic):
     assert h["d_loss"] == pytest.approx([100 + n_critic * s for s in range(1, steps + 1)])
 
 
+@pytest.mark.parametrize("n_critic, g_steps", [(1, 2), (2, 3)])
+def test_g_steps(n_critic, g_steps):
+    g, d = tiny()
+    d_loss, g_loss = Counter(), Counter()
+    h = train_gan(g, d, data.ring(256), d_loss, g_loss, steps=3, batch_size=8, n_critic=n_critic,
+                  g_steps=g_steps, log_every=1, progress=False)
+    assert d_loss.calls == 3 * n_critic and g_loss.calls == 3 * g_steps
+    assert h["step"] == [1, 2, 3]
+    # the logged G loss is the last generator update's loss
+    assert h["g_loss"] == pytest.approx([g_steps * s for s in range(1, 4)])
+
+
 def test_custom_optimizers_are_used():
     g, d = tiny()
     g0, d0 = params(g), params(d)
@@ -241,6 +253,7 @@ def test_generator_needs_latent_dim():
     (dict(steps=0), "steps: expected a positive int, got 0"),
     (dict(batch_size=-1), "batch_size: expected a positive int, got -1"),
     (dict(n_critic=2.0), "n_critic: expected a positive int, got 2.0"),
+    (dict(g_steps=0), "g_steps: expected a positive int, got 0"),
     (dict(log_every=0), "log_every: expected a positive int, got 0"),
 ])
 def test_bad_settings_raise(kwargs, message):

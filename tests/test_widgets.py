@@ -50,3 +50,62 @@ def test_latent_interpolation_without_ipywidgets(generator, monkeypatch):
 def test_latent_interpolation_bad_latent(generator):
     with pytest.raises(ValueError, match=r"z0: expected shape \(5\)"):
         widgets.latent_interpolation(generator, torch.randn(3), torch.randn(5))
+
+
+# ---------------------------------------------------------------- train_panel
+class Recorder:
+    """A `train` function that records its settings and draws one titled figure."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, **settings):
+        self.calls.append(settings)
+        fig, ax = plt.subplots()
+        ax.set_title(f"run {len(self.calls)}: {settings}")
+
+
+CONTROLS = {"loss": ("vanilla", ["vanilla", "lsgan"]),
+            "d_steps": (1, [1, 2, 5]),
+            "lr": (1e-4, [("1e-4", 1e-4), ("1e-3", 1e-3)])}
+
+
+def test_train_panel_runs_the_defaults_then_waits_for_the_button():
+    train = Recorder()
+    plt.close("all")
+    result = widgets.train_panel(train, CONTROLS)
+    assert train.calls == [{"loss": "vanilla", "d_steps": 1, "lr": 1e-4}]  # headless: the defaults, once
+    assert len(plt.get_fignums()) >= 1
+    pytest.importorskip("ipywidgets")
+    assert callable(result) and hasattr(result, "widget")
+    loss, d_steps, lr = result.widget.children[:3]
+    assert (loss.description, loss.value, list(loss.options)) == ("loss", "vanilla", ["vanilla", "lsgan"])
+    assert (lr.value, [label for label, _ in lr.options]) == (1e-4, ["1e-4", "1e-3"])
+    loss.value, d_steps.value, lr.value = "lsgan", 5, 1e-3
+    assert len(train.calls) == 1                       # changing a setting does not train...
+    button = result.widget.manual_button
+    assert button.description == "train"
+    button.click()                                     # ...the button does
+    assert train.calls[-1] == {"loss": "lsgan", "d_steps": 5, "lr": 1e-3}
+
+
+def test_train_panel_without_ipywidgets(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    train = Recorder()
+    plt.close("all")
+    assert widgets.train_panel(train, {"k": (2, [1, 2])}) is None
+    assert train.calls == [{"k": 2}]
+    assert figure_titles() == ["run 1: {'k': 2}"]
+
+
+@pytest.mark.parametrize("controls, message", [
+    ({}, "at least one setting"),
+    ({"k": (3, [1, 2])}, r"the default 3 is not among the options \[1, 2\]"),
+    ({"k": 3}, r"controls\['k'\]: expected \(default, \[options...\]\)"),
+    ({"k": (1, [])}, r"controls\['k'\]: expected \(default, \[options...\]\)"),
+])
+def test_train_panel_bad_controls(controls, message):
+    train = Recorder()
+    with pytest.raises(ValueError, match=message):
+        widgets.train_panel(train, controls)
+    assert train.calls == []

@@ -1,7 +1,8 @@
 """Model families, one file each; every model has a small config dataclass."""
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
+from .layers import MinibatchStd, Packed
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from .checkpoint import load_model, save_model
 
 __all__ = ["DCGANConfig", "DCGANDiscriminator", "DCGANGenerator", "init_dcgan_weights",
-           "MLPConfig", "MLPDiscriminator", "MLPGenerator", "load_model", "save_model"]
+           "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "load_model", "save_model"]

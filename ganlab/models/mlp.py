@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from ..checks import check_tensor
+from .layers import MinibatchStd
 
 
 @dataclass
@@ -17,16 +18,19 @@ class MLPConfig:
     hidden: int = 128          # width of each hidden layer
     depth: int = 3             # number of hidden layers
     tanh_output: bool = False  # squash G's output to [-1, 1] (images), or leave it free (toys)
+    batch_norm: bool = False   # G only: BatchNorm1d after each hidden Linear (PacGAN's toy generator)
+    minibatch_std: bool = False  # D only: a MinibatchStd layer before its first Linear (data_dim + 1 inputs)
+    minibatch_std_group: int | None = None  # its group size; None = the whole batch
 
     @property
     def data_dim(self) -> int:
         return math.prod(self.data_shape)
 
 
-def _stack(sizes, act) -> list[nn.Module]:
+def _stack(sizes, act, batch_norm: bool = False) -> list[nn.Module]:
     layers = []
     for a, b in zip(sizes[:-1], sizes[1:]):
-        layers += [nn.Linear(a, b), act()]
+        layers += [nn.Linear(a, b)] + ([nn.BatchNorm1d(b)] if batch_norm else []) + [act()]
     return layers
 
 
@@ -37,7 +41,7 @@ class MLPGenerator(nn.Module):
         super().__init__()
         cfg = cfg or MLPConfig()
         self.cfg, self.latent_dim = cfg, cfg.latent_dim
-        hidden = _stack([cfg.latent_dim] + [cfg.hidden] * cfg.depth, nn.ReLU)
+        hidden = _stack([cfg.latent_dim] + [cfg.hidden] * cfg.depth, nn.ReLU, cfg.batch_norm)
         out = [nn.Linear(cfg.hidden, cfg.data_dim)] + ([nn.Tanh()] if cfg.tanh_output else [])
         self.net = nn.Sequential(*hidden, *out)
 
@@ -47,14 +51,16 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    """x (B, *data_shape) -> one logit per sample (B,)."""
+    """x (B, *data_shape) -> one logit per sample (B,).
+    With cfg.minibatch_std, the flattened input first gets one extra feature: the batch's std (ProGAN)."""
 
     def __init__(self, cfg: MLPConfig | None = None):
         super().__init__()
         cfg = cfg or MLPConfig()
         self.cfg = cfg
-        hidden = _stack([cfg.data_dim] + [cfg.hidden] * cfg.depth, lambda: nn.LeakyReLU(0.2))
-        self.net = nn.Sequential(*hidden, nn.Linear(cfg.hidden, 1))
+        mbstd = [MinibatchStd(cfg.minibatch_std_group)] if cfg.minibatch_std else []
+        hidden = _stack([cfg.data_dim + len(mbstd)] + [cfg.hidden] * cfg.depth, lambda: nn.LeakyReLU(0.2))
+        self.net = nn.Sequential(*mbstd, *hidden, nn.Linear(cfg.hidden, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_tensor(x, "x", shape=(None, *self.cfg.data_shape))

@@ -1,5 +1,6 @@
 """One module per assignment, each defining TABLE (a variants.Table). ALL lists them."""
 from . import gan_basics
+from . import mode_collapse
 from . import wasserstein
 
-ALL = [gan_basics.TABLE, wasserstein.TABLE]
+ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE]
