@@ -2,5 +2,6 @@
 from . import gan_basics
 from . import mode_collapse
 from . import wasserstein
+from . import wgan_gp
 
-ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE]
+ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE, wgan_gp.TABLE]
