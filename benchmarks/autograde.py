@@ -6,7 +6,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograde import cli, notebooks
+from autograde import cli
+from instructor import notebooks
 from autograde.tables import ALL
 from common import report
 

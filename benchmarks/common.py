@@ -10,7 +10,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-sys.path.insert(0, str(ROOT / "tests"))  # the autograding harness lives with the tests
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # instructor/ tools and the autograding harness
 
 
 def machine() -> dict:

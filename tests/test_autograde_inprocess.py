@@ -5,7 +5,8 @@ import inspect
 
 import pytest
 
-from autograde import inprocess, notebooks
+from autograde import inprocess
+from instructor import notebooks
 from autograde.tables import ALL
 
 CASES = [(t, v) for t in ALL for v in t.variants]

@@ -4,7 +4,8 @@ read the gradebook. The instructor's answers get full marks, the untouched relea
 tier says they do."""
 import pytest
 
-from autograde import cli, inprocess, notebooks
+from autograde import cli, inprocess
+from instructor import notebooks
 from autograde.tables import ALL
 
 pytestmark = pytest.mark.slow

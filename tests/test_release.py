@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from autograde import cli, notebooks
-from autograde.notebooks import ROOT
+from autograde import cli
+from instructor import notebooks
+from instructor.notebooks import ROOT
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[0].isdigit())
 SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))

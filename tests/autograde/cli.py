@@ -9,7 +9,7 @@ from pathlib import Path
 
 import nbformat
 
-from .notebooks import ROOT
+from instructor.notebooks import ROOT
 
 BIN = Path(sys.executable).parent
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from traitlets.config.loader import PyFileConfigLoader
 
-from .notebooks import ROOT, is_answer, is_test, meta
+from instructor.notebooks import ROOT, is_answer, is_test, meta
 
 
 @dataclass
