@@ -24,10 +24,17 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(GRADING, "gradebook.db")
 c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"[A-Za-z]*Warning:|\d+%\||\bit/s\]"
 
-# Graded cells run in seconds; training cells shrink under NBGRADER_EXECUTION (ganlab.fast_mode).
-# A cell that still runs past this limit is interrupted and only that cell fails.
-c.Execute.timeout = 120
+# Graded cells run in seconds; training cells shrink under NBGRADER_EXECUTION (ganlab.fast_mode), so
+# no cell of a correct submission needs more than a few seconds. A cell that runs past this limit (an
+# infinite loop, a student's own long run) is interrupted; the notebook goes on with the next cell.
+c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 
 # A student who deletes a test cell must not turn it into "needs manual grading".
 c.OverwriteCells.add_missing_cells = True
+
+# `make grade` with an LMS download: `nbgrader zip_collect` reads the zips copied to
+# .grading/downloaded/<assignment>/archive/ and takes the student id and notebook from each file name,
+# `<student>_<notebook>.ipynb` (e.g. `jdoe42_wgan_gp.ipynb`). Adapt the pattern to your LMS's naming.
+c.ZipCollectApp.downloaded_directory = os.path.join(".grading", "downloaded")
+c.FileNameCollectorPlugin.named_regexp = r".*[/\\](?P<student_id>[^/\\_]+)_(?P<file_id>[^/\\]+)$"

@@ -1,17 +1,16 @@
 """A temporary nbgrader course directory driven through the real `nbgrader` command line."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 
+from instructor.nbgrader_cli import BIN, nbgrader
 from instructor.notebooks import ROOT
 
-BIN = Path(sys.executable).parent
+__all__ = ["BIN", "Course"]
 
 
 class Course:
@@ -23,12 +22,7 @@ class Course:
         shutil.copy(root / "nbgrader_config.py", self.path / "nbgrader_config.py")
 
     def nbgrader(self, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
-        env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-        proc = subprocess.run([str(BIN / "nbgrader"), *args], cwd=self.path, env=env,
-                              capture_output=True, text=True, timeout=timeout)
-        if proc.returncode != 0:
-            raise RuntimeError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-        return proc
+        return nbgrader(*args, cwd=self.path, timeout=timeout)
 
     def release(self, assignment: str) -> Path:
         self.nbgrader("generate_assignment", assignment, "--force")

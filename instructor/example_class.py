@@ -1,0 +1,138 @@
+"""A small example class for any assignment, built from its release and the instructor's answers, as an
+LMS download (`<student>_<notebook>.ipynb` in one zip): what `make grade` grades when given nothing.
+
+Each student shows one thing that happens in a real class; EXPECTED says what a fair grader does with it.
+"""
+from __future__ import annotations
+
+import copy
+import re
+import uuid
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from .notebooks import answers, fill, is_answer, meta, read, source_path, test_points
+
+LONG_RUN = """\
+# My own longer experiment (left in by mistake): trains far past the grading machine's per-cell limit.
+model = torch.nn.Linear(2, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+for step in range(10**9):
+    loss = model(torch.randn(64, 2)).pow(2).mean()
+    opt.zero_grad(); loss.backward(); opt.step()
+"""
+
+# student -> (what they handed in, what grading must do with it)
+STORIES = {
+    "alice": ("a correct notebook with written answers", "full marks; written answers wait for a human"),
+    "bob": ("a sign error in the first graded function", "loses exactly that function's tests"),
+    "carol": ("the release, untouched", "zero, graded without a crash"),
+    "dave": ("a syntax error in the last graded function", "loses that function's tests only"),
+    "erin": ("an endless loop left in an answer cell", "the cell is interrupted; full marks"),
+    "frank": ("deleted the last answer cell and the first test cell", "loses the deleted answer's tests; "
+              "the test cell is added back"),
+    "grace": ("a copy of the first answer cell (an old wrong attempt above the right one)", "full marks"),
+    "heidi": ("a renamed notebook", "renamed back; full marks"),
+    "ivan": ("a file that is not JSON", "not graded; reported"),
+    "judy": ("cell metadata stripped by an editor", "metadata restored from the release; full marks"),
+    "ken": ("a correct answer that prints a UserWarning to stderr", "full marks"),
+    "leo": ("`.cuda()` in the first graded function (no GPU when grading)", "loses that function's tests only"),
+    "mallory": ("a training cell that runs past the cell timeout", "the cell is interrupted; full marks"),
+}
+
+
+def _graded(release) -> list[str]:
+    """Answer cells that have tests, in notebook order."""
+    tests = test_points(release)
+    return [meta(c)["grade_id"] for c in release.cells
+            if is_answer(c) and any(t.startswith(f"test_{meta(c)['grade_id']}") for t in tests)]
+
+
+def _before_return(code: str, line: str) -> str:
+    """Insert `line` before the last top-level `return` of the function in `code`."""
+    m = list(re.finditer(r"^( +)return .*$", code, re.M))[-1]
+    return code[:m.start()] + m.group(1) + line + "\n" + code[m.start():]
+
+
+def _sign_error(code: str) -> str:
+    m = list(re.finditer(r"^( +)return (.*)$", code, re.M))[-1]
+    return code[:m.start()] + f"{m.group(1)}return -({m.group(2)})" + code[m.end():]
+
+
+def _syntax_error(code: str) -> str:
+    return re.sub(r"^(def .*\)):$", r"\1", code, count=1, flags=re.M)
+
+
+def submissions(assignment: str, root: Path) -> dict[str, str]:
+    """file name -> content for every student of the example class."""
+    release_file = next((Path(root) / "course" / assignment).glob("*.ipynb"))
+    notebook = release_file.stem
+    release = read(release_file)
+    code = answers(read(source_path(assignment, notebook, root)))
+    first, last = _graded(release)[0], _graded(release)[-1]
+
+    def with_code(**changed) -> nbformat.NotebookNode:
+        return fill(release, {**code, **changed})
+
+    notebooks = {
+        "alice": _write_answers(with_code()),
+        "bob": with_code(**{first: _sign_error(code[first])}),
+        "carol": release,
+        "dave": with_code(**{last: _syntax_error(code[last])}),
+        "erin": with_code(**{first: code[first] + "\n\nwhile True:  # checking my function by hand\n    pass\n"}),
+        "frank": _delete(with_code(), last, next(t for t in test_points(release))),
+        "grace": _duplicate(with_code(), first, _sign_error(code[first])),
+        "ken": with_code(**{first: _before_return(code[first], "import warnings; "
+                                                  "warnings.warn('debugging', UserWarning)")}),
+        "leo": with_code(**{first: _before_return(code[first], "torch.zeros(1).cuda()  # from my Colab session")}),
+        "mallory": _insert_after_setup(with_code(), LONG_RUN),
+        "judy": _strip_metadata(with_code()),
+    }
+    files = {f"{s}_{notebook}.ipynb": nbformat.writes(nb) for s, nb in notebooks.items()}
+    files[f"heidi_{notebook} (1).ipynb"] = nbformat.writes(with_code())
+    files[f"ivan_{notebook}.ipynb"] = nbformat.writes(with_code())[:4000]
+    return files
+
+
+def build(assignment: str, root: Path, out: Path) -> Path:
+    """Write the example class as `out/<assignment>-example-class.zip`; returns its path."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{assignment}-example-class.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in submissions(assignment, root).items():
+            zf.writestr(name, text)
+    return path
+
+
+def _write_answers(nb):
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and meta(cell).get("solution"):
+            cell.source = "The discriminator's gradient vanishes once it wins, so the generator stops learning."
+    return nb
+
+
+def _delete(nb, *grade_ids):
+    nb.cells = [c for c in nb.cells if meta(c).get("grade_id") not in grade_ids]
+    return nb
+
+
+def _duplicate(nb, grade_id, earlier_source):
+    i = next(i for i, c in enumerate(nb.cells) if meta(c).get("grade_id") == grade_id)
+    attempt = copy.deepcopy(nb.cells[i])
+    attempt.source, attempt.id = earlier_source, uuid.uuid4().hex[:8]  # a new id, as Jupyter gives a copy
+    nb.cells.insert(i, attempt)
+    return nb
+
+
+def _insert_after_setup(nb, source):
+    i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def _strip_metadata(nb):
+    for cell in nb.cells:
+        cell.metadata = {}
+    return nb

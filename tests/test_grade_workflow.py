@@ -1,0 +1,89 @@
+"""`make grade` end to end on the example class of the marked exercise (04): real nbgrader commands, a
+CPU-only grading machine, every kind of bad submission. One run, then one assertion per student."""
+import csv
+
+import pytest
+
+from autograde import cli
+from instructor import collect, grade
+from instructor.example_class import STORIES
+from instructor import notebooks
+
+ASSIGNMENT, NOTEBOOK = "04_wgan_gp", "wgan_gp"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = cli.Course(tmp_path_factory.mktemp("grade") / "course")
+    report = grade.grade(ASSIGNMENT, root=course.path, log=lambda *a: None)
+    return course, report.read_text()
+
+
+@pytest.fixture(scope="module")
+def points():
+    return notebooks.test_points(notebooks.read(notebooks.release_path(ASSIGNMENT, NOTEBOOK)))
+
+
+def _row(report, student):
+    return next(ln.split(" | ") for ln in report.splitlines() if ln.startswith(f"| {student} |"))
+
+
+def _lost(points, function):
+    return sum(p for t, p in points.items() if t.startswith(f"test_{function}"))
+
+
+# student -> (functions whose tests they lose: "first"/"last" graded function, status, words in the notes)
+EXPECTED = {
+    "alice": ((), "graded", "written answers"),
+    "bob": (("critic_loss",), "graded", ""),
+    "carol": (("*",), "graded", ""),
+    "dave": (("gradient_penalty",), "graded", "SyntaxError"),
+    "erin": ((), "graded", "interrupted"),
+    "frank": (("gradient_penalty",), "graded", "'gradient_penalty' deleted"),
+    "grace": ((), "graded after repair", "copied: critic_loss"),
+    "heidi": ((), "graded after repair", "renamed"),
+    "ivan": (None, "not graded", "not JSON"),
+    "judy": ((), "graded after repair", "metadata stripped"),
+    "ken": ((), "graded", ""),
+    "leo": (("critic_loss",), "graded", "no GPU"),
+    "mallory": ((), "graded", "interrupted"),
+}
+
+
+def test_every_story_has_an_expectation():
+    assert set(EXPECTED) == set(STORIES)
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_each_submission_costs_exactly_what_it_should(graded, points, student):
+    _, report = graded
+    lost, status, words = EXPECTED[student]
+    row = _row(report, student)
+    assert row[2] == status, row
+    assert words in row[4], row
+    if lost is None:
+        assert row[1] == "—", row
+        return
+    total = sum(points.values())
+    expected = 0 if lost == ("*",) else total - sum(_lost(points, f) for f in lost)
+    assert row[1] == f"{expected:g} / {total:g}", row
+
+
+def test_grades_csv_and_feedback_for_every_student(graded):
+    course, _ = graded
+    with open(collect.workspace(course.path, "reports", ASSIGNMENT, "grades.csv")) as f:
+        rows = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert set(rows) == set(EXPECTED)
+    assert float(rows["ivan"]["score"]) == 0.0
+    for student, (lost, *_ ) in EXPECTED.items():
+        html = collect.workspace(course.path, "feedback", student, ASSIGNMENT, f"{NOTEBOOK}.html")
+        assert html.exists() == (lost is not None), f"feedback for {student}"
+
+
+def test_stderr_warnings_would_cost_points_without_ignore_pattern(graded, points):
+    """ken's full marks come from IgnorePattern: with it off, his warning zeroes a test cell."""
+    course, _ = graded
+    course.nbgrader("autograde", ASSIGNMENT, "--student", "ken", "--force", "--IgnorePattern.enabled=False")
+    scores = course.scores(ASSIGNMENT, NOTEBOOK, "ken")
+    assert sum(v for k, v in scores.items() if k in points) < sum(points.values()), scores

@@ -1,0 +1,107 @@
+"""Intake checks and repairs of submissions (instructor/submissions.py, restore.py), without nbgrader."""
+import copy
+
+import nbformat
+import pytest
+
+from instructor import example_class, restore, submissions
+from instructor.notebooks import ROOT, meta, read
+
+RELEASE = ROOT / "course" / "01_gan_basics" / "gan_basics.ipynb"
+NOTEBOOK = "gan_basics"
+
+
+@pytest.fixture(scope="module")
+def release():
+    return read(RELEASE)
+
+
+@pytest.fixture(scope="module")
+def example():
+    """The example class's files for lecture 01, by student."""
+    return {name.split("_")[0]: text for name, text in example_class.submissions("01_gan_basics", ROOT).items()}
+
+
+def _marks(nb):
+    return [(c.source, meta(c)) for c in nb.cells if meta(c)]
+
+
+def _submit(tmp_path, name, text):
+    folder = tmp_path / "submitted" / "s1" / "01_gan_basics"
+    folder.mkdir(parents=True)
+    (folder / name).write_text(text)
+    return folder
+
+
+def test_stripped_metadata_is_restored_exactly(release):
+    stripped = copy.deepcopy(release)
+    for cell in stripped.cells:
+        cell.metadata = {}
+    assert restore.restore_metadata(stripped, release) == len(_marks(release))
+    assert _marks(stripped) == _marks(release)
+
+
+def test_restore_finds_an_answer_by_its_first_line_when_a_scratch_cell_was_added(release):
+    nb = copy.deepcopy(release)
+    i = next(i for i, c in enumerate(nb.cells) if meta(c).get("grade_id") == "discriminator_loss")
+    nb.cells.insert(i, nbformat.v4.new_code_cell("print('scratch')"))
+    for cell in nb.cells:
+        cell.metadata = {}
+    restore.restore_metadata(nb, release)
+    assert meta(nb.cells[i + 1])["grade_id"] == "discriminator_loss"
+    assert not meta(nb.cells[i])
+
+
+def test_restore_refuses_a_changed_locked_cell(release):
+    nb = copy.deepcopy(release)
+    test = next(c for c in nb.cells if meta(c).get("grade_id", "").startswith("test_"))
+    test.source += "\nassert True"
+    for cell in nb.cells:
+        cell.metadata = {}
+    with pytest.raises(restore.Unmatched, match="test_"):
+        restore.restore_metadata(nb, release)
+
+
+def test_duplicates_keep_the_edited_copy(release):
+    nb = copy.deepcopy(release)
+    i = next(i for i, c in enumerate(nb.cells) if meta(c).get("grade_id") == "discriminator_loss")
+    old, new = copy.deepcopy(nb.cells[i]), nb.cells[i]
+    old.source, new.source = "def discriminator_loss(a, b):\n    return 0", "def discriminator_loss(a, b):\n    return 1"
+    nb.cells.insert(i, old)
+    assert restore.demote_duplicates(nb, release) == ["discriminator_loss"]
+    assert not meta(nb.cells[i]) and meta(nb.cells[i + 1])["grade_id"] == "discriminator_loss"
+    assert restore.grade_ids(nb) == restore.grade_ids(release)
+
+
+@pytest.mark.parametrize("student, gradable, repaired, note", [
+    ("alice", True, False, None),
+    ("heidi", True, True, "renamed to gan_basics.ipynb"),
+    ("ivan", False, False, "not JSON"),
+    ("judy", True, True, "metadata stripped"),
+    ("grace", True, True, "copied: discriminator_loss"),
+    ("frank", True, False, "answer cell 'generator_loss' deleted"),
+])
+def test_check_each_kind_of_submission(tmp_path, release, example, student, gradable, repaired, note):
+    name = f"{NOTEBOOK} (1).ipynb" if student == "heidi" else f"{NOTEBOOK}.ipynb"
+    folder = _submit(tmp_path, name, example[student])
+    intake = submissions.check(folder, NOTEBOOK, release, tmp_path / "aside")
+    assert (intake.gradable, intake.repaired) == (gradable, repaired), intake.notes
+    assert note is None and not intake.notes or note and any(note in n for n in intake.notes), intake.notes
+    if gradable:
+        graded = read(folder / f"{NOTEBOOK}.ipynb")
+        assert len(restore.grade_ids(graded)) == len(set(restore.grade_ids(graded)))
+    else:
+        assert not folder.exists() and (tmp_path / "aside" / name).exists(), "ungradable work is set aside"
+
+
+def test_several_notebooks_and_none_named_right_is_not_guessed(tmp_path, release, example):
+    folder = _submit(tmp_path, "a.ipynb", example["alice"])
+    (folder / "b.ipynb").write_text(example["alice"])
+    intake = submissions.check(folder, NOTEBOOK, release, tmp_path / "aside")
+    assert not intake.gradable and "a.ipynb, b.ipynb" in intake.notes[0]
+
+
+def test_an_invalid_notebook_is_reported_with_the_reason(tmp_path, release):
+    folder = _submit(tmp_path, f"{NOTEBOOK}.ipynb", '{"cells": "not a list", "nbformat": 4, "nbformat_minor": 5}')
+    intake = submissions.check(folder, NOTEBOOK, release, tmp_path / "aside")
+    assert not intake.gradable and "not a valid notebook" in intake.notes[0]
