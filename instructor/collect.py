@@ -29,9 +29,6 @@ def is_lms_download(source: Path) -> bool:
 def collect(root: Path, assignment: str, source: Path) -> tuple[list[str], list[str]]:
     """Copy `source` into the workspace; returns (students, files nbgrader skipped, with why)."""
     source = Path(source).resolve()
-    if not source.exists():
-        raise FileNotFoundError(f"no submissions at {source}: expected a .zip, a folder of zips, or a "
-                                "submitted/ tree (<student>/<assignment>/<notebook>.ipynb)")
     for step in ("submitted", "autograded", "feedback"):
         for old in workspace(root, step).glob(f"*/{assignment}"):
             shutil.rmtree(old)

@@ -35,6 +35,9 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     if not (root / "solutions" / assignment).is_dir():
         known = sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir())
         raise SystemExit(f"no assignment {assignment!r} in solutions/; known: {', '.join(known)}")
+    if source is not None and not Path(source).exists():
+        raise SystemExit(f"no submissions at {source}: expected a .zip, a folder of zips or notebooks, or a "
+                         "submitted/ tree (<student>/<assignment>/<notebook>.ipynb)")
     timeout = _config_timeout(root)
     log(f"== {assignment}: release and gradebook")
     nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN", cwd=root)

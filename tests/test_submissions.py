@@ -4,7 +4,7 @@ import copy
 import nbformat
 import pytest
 
-from instructor import example_class, restore, submissions
+from instructor import collect, example_class, restore, submissions
 from instructor.notebooks import ROOT, meta, read
 
 RELEASE = ROOT / "course" / "01_gan_basics" / "gan_basics.ipynb"
@@ -105,3 +105,19 @@ def test_an_invalid_notebook_is_reported_with_the_reason(tmp_path, release):
     folder = _submit(tmp_path, f"{NOTEBOOK}.ipynb", '{"cells": "not a list", "nbformat": 4, "nbformat_minor": 5}')
     intake = submissions.check(folder, NOTEBOOK, release, tmp_path / "aside")
     assert not intake.gradable and "not a valid notebook" in intake.notes[0]
+
+
+def test_a_submitted_tree_is_collected_with_or_without_the_assignment_level(tmp_path):
+    src = tmp_path / "download"
+    (src / "amy" / "01_gan_basics").mkdir(parents=True)
+    (src / "amy" / "01_gan_basics" / "gan_basics.ipynb").write_text("{}")
+    (src / "ben").mkdir()
+    (src / "ben" / "gan_basics.ipynb").write_text("{}")
+    (src / "cat").mkdir()
+    old = tmp_path / "root" / ".grading" / "submitted" / "old" / "01_gan_basics"
+    old.mkdir(parents=True)
+    assert not collect.is_lms_download(src)
+    students, skipped = collect.collect(tmp_path / "root", "01_gan_basics", src)
+    assert students == ["amy", "ben"], "previous submissions of the assignment are replaced"
+    assert skipped == ["cat/: empty folder"]
+    assert (tmp_path / "root" / ".grading" / "submitted" / "ben" / "01_gan_basics" / "gan_basics.ipynb").exists()
