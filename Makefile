@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
 
-.PHONY: lab test release bench clean-venv
+.PHONY: lab test release grade bundle bench clean-venv
 
 # torch first: pinned (requirements-torch.txt) only when no torch is installed yet, so a
 # machine that already has a torch (Colab, a laptop with CUDA) keeps its own.
@@ -37,9 +37,21 @@ test: $(VENV)/.dev
 	GANLAB_FAST=1 $(BIN)/python -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600
 
 release: $(VENV)/.course
+	$(BIN)/python -m instructor.setup_cell
 	@for a in $(ASSIGNMENTS); do \
 		$(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; \
 	done
+
+# Grade a class: make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=lms-download.zip | folder]. Without
+# SUBMISSIONS it grades a built-in example class. Results: .grading/reports/<assignment>/ and feedback/.
+ASSIGNMENT  ?= 04_wgan_gp
+SUBMISSIONS ?=
+grade: $(VENV)/.course
+	$(BIN)/python -m instructor.grade $(ASSIGNMENT) $(SUBMISSIONS)
+
+# The student bundle: dist/gan-course-bundle.zip (released notebooks, ganlab wheel, README).
+bundle: release
+	$(BIN)/python -m instructor.bundle
 
 bench: $(VENV)/.dev
 	@for b in speed toy2d notebooks autograde; do echo "== $$b"; (cd benchmarks && $(BIN)/python $$b.py) || exit 1; done

@@ -29,6 +29,8 @@ c.IgnorePattern.pattern = r"[A-Za-z]*Warning:|\d+%\||\bit/s\]"
 # infinite loop, a student's own long run) is interrupted; the notebook goes on with the next cell.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
+# Every output is collected before the kernel stops: stop it at once (saves ~0.5 s per submission).
+c.Execute.shutdown_kernel = "immediate"
 
 # A student who deletes a test cell must not turn it into "needs manual grading".
 c.OverwriteCells.add_missing_cells = True

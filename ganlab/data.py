@@ -5,8 +5,11 @@ Images are float tensors (N, C, H, W) in [-1, 1]; labels are int64 tensors (N,).
 """
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -84,12 +87,25 @@ def digits(size: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
     Returns images (1797, 1, size, size) and labels (1797,). Offline: the data ships with scikit-learn.
     """
     check_choice(size, "size", IMAGE_SIZES)
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
-    x = torch.tensor(bunch.images, dtype=torch.float32).unsqueeze(1) / 16.0  # (N, 1, 8, 8) in [0, 1]
+    images, target = _digits_8x8()
+    x = torch.tensor(images, dtype=torch.float32).unsqueeze(1) / 16.0  # (N, 1, 8, 8) in [0, 1]
     x = resize(x, size).clamp(0, 1) * 2 - 1
-    return x, torch.tensor(bunch.target, dtype=torch.int64)
+    return x, torch.tensor(target, dtype=torch.int64)
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_8x8() -> tuple[np.ndarray, np.ndarray]:
+    """load_digits()'s images (N, 8, 8) in [0, 16] and labels (N,), read from the CSV that ships with
+    scikit-learn without importing it (that import alone takes half a second)."""
+    spec = importlib.util.find_spec("sklearn")
+    csv = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec and spec.origin else None
+    if csv is None or not csv.is_file():  # another layout: let scikit-learn find it
+        from sklearn.datasets import load_digits
+
+        bunch = load_digits()
+        return bunch.images, bunch.target
+    data = np.loadtxt(csv, delimiter=",")  # one row per digit: 64 pixels, then the label
+    return data[:, :-1].reshape(-1, 8, 8), data[:, -1].astype(np.int64)
 
 
 _TORCHVISION = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}

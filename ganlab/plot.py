@@ -1,5 +1,6 @@
 """Figures for the notebooks: image grids, 2-D scatter snapshots, loss and score curves,
-latent interpolations. Each function draws into `ax` (or a new figure) and returns the figure."""
+latent interpolations. Each function draws into `ax` (or a new figure) and returns the figure.
+New figures lay themselves out when drawn (layout="tight"), so a figure nobody draws costs little."""
 from __future__ import annotations
 
 import math
@@ -51,7 +52,7 @@ def _snapshot_axes(steps, samples, max_cols):
         raise ValueError(f"steps and samples: expected two non-empty lists of one length, "
                          f"got {len(steps)} and {len(samples)}")
     pick = np.unique(np.linspace(0, len(steps) - 1, min(max_cols, len(steps))).round().astype(int))
-    fig, axes = plt.subplots(1, len(pick), figsize=(3 * len(pick), 3.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(pick), figsize=(3 * len(pick), 3.2), squeeze=False, layout="tight")
     return fig, axes, pick
 
 
@@ -60,7 +61,6 @@ def snapshot_grids(steps, samples, nrow: int = 8, max_cols: int = 5):
     fig, axes, pick = _snapshot_axes(steps, samples, max_cols)
     for ax, i in zip(axes[0], pick):
         image_grid(samples[i], nrow=nrow, ax=ax, title=f"step {steps[i]}")
-    fig.tight_layout()
     return fig
 
 
@@ -88,7 +88,6 @@ def scatter_snapshots(steps, samples, real=None, means=None, lim: float | None =
     fig, axes, pick = _snapshot_axes(steps, samples, max_cols)
     for ax, i in zip(axes[0], pick):
         scatter_2d(samples[i], real=real, means=means, ax=ax, title=f"step {steps[i]}", lim=lim)
-    fig.tight_layout()
     return fig
 
 
@@ -123,9 +122,8 @@ def score_curves(history: dict, ax=None):
 
 def training_curves(history: dict):
     """Losses and scores side by side: the two plots to look at after every run."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.5))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.5), layout="tight")
     loss_curves(history, a), score_curves(history, b)
-    fig.tight_layout()
     return fig
 
 
@@ -148,3 +146,21 @@ def interpolation_strip(generator, z0, z1, steps: int = 8, ax=None):
     fig = image_grid(interpolate(generator, z0, z1, steps), nrow=steps, ax=ax)
     fig.axes[0].set_title(f"latent interpolation, {steps} steps")
     return fig
+
+
+def skip_drawing() -> None:
+    """Show this notebook's figures as text ("<Figure size ... with 2 Axes>") instead of drawing them.
+
+    For autograding, where nobody looks at the figures and drawing them is a large part of the
+    time. Only acts in an IPython kernel with the inline backend; elsewhere it does nothing.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None:
+        InlineBackend.instance(parent=shell).figure_formats = set()  # when the backend sets itself up later
+        select_figure_formats(shell, set())                          # and now: no PNG (or SVG) formatter

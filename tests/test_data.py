@@ -129,6 +129,19 @@ def test_digits_8_is_the_raw_data():
     assert y.tolist() == bunch.target.tolist()
 
 
+def test_digits_without_the_csv_ask_scikit_learn(monkeypatch):
+    x, y = data.digits(8)  # read from scikit-learn's CSV, without importing it
+    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)  # a layout we do not know
+    data._digits_8x8.cache_clear()
+    try:
+        x2, y2 = data.digits(8)  # from load_digits()
+    finally:
+        data._digits_8x8.cache_clear()
+    assert torch.equal(x, x2) and torch.equal(y, y2)
+    x[0].fill_(0.0)
+    assert not torch.equal(data.digits(8)[0][0], x[0])  # each call gets its own tensors
+
+
 def test_digits_bad_size():
     with pytest.raises(ValueError, match=r"size: expected one of \[8, 16, 32, 64\], got 28"):
         data.digits(28)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import TightLayoutEngine
 from torch.testing import assert_close
 
 from ganlab import data, plot
@@ -110,6 +111,7 @@ def test_scatter_snapshots():
     assert isinstance(fig, Figure) and len(fig.axes) == 5
     assert [ax.get_title() for ax in fig.axes] == ["step 0", "step 20", "step 30", "step 40", "step 60"]
     assert all(len(ax.collections) == 3 for ax in fig.axes)
+    assert isinstance(fig.get_layout_engine(), TightLayoutEngine)  # laid out when drawn, not before
 
 
 # ---------------------------------------------------------------- curves
@@ -123,6 +125,7 @@ def test_training_curves():
     np.testing.assert_array_equal(losses.get_lines()[1].get_ydata(), h["g_loss"])
     np.testing.assert_array_equal(scores.get_lines()[1].get_ydata(), h["d_fake"])
     assert scores.get_ylim() == (-0.02, 1.02)
+    assert isinstance(fig.get_layout_engine(), TightLayoutEngine)
 
 
 def test_curves_bad_history():
@@ -165,3 +168,26 @@ def test_interpolation_strip():
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     assert fig.axes[0].get_title() == "latent interpolation, 6 steps"
     assert fig.axes[0].images[0].get_array().shape == (8, 6 * 9 - 1)
+
+
+# ---------------------------------------------------------------- autograding
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # matplotlib_inline's trait observer, not ours
+def test_skip_drawing_shows_figures_as_text(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib_inline.config import InlineBackend
+
+    plot.skip_drawing()  # plain Python: nothing to do
+    shell = InteractiveShell.instance()
+    try:
+        InlineBackend.instance(parent=shell).shell = shell  # as the inline backend sets itself up in a kernel
+        select_figure_formats(shell, {"png"})
+        monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+        png = shell.display_formatter.formatters["image/png"]
+        fig, _ = plt.subplots()
+        assert png(fig) is not None  # drawn
+        plot.skip_drawing()
+        assert png(fig) is None      # not drawn: the figure shows as its text repr
+    finally:
+        InlineBackend.clear_instance()
+        InteractiveShell.clear_instance()

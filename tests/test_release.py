@@ -2,7 +2,6 @@
 both, and no answer or hidden test reaches the students."""
 import ast
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from autograde import cli
-from instructor import notebooks
+from instructor import leaks, notebooks
 from instructor.notebooks import ROOT
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[0].isdigit())
 SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
-SECRET = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n(.*?)### END \1", re.S)
 
 
 def _cells(path):
@@ -50,44 +48,17 @@ def test_nbgrader_validate(path):
     assert proc.returncode == 0 and "Success!" in out, out[-3000:]
 
 
-def _code_lines(text):
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-
-
-def _windows(lines, single=False):
-    """Pairs of consecutive lines (or the line itself for one-line bodies, when `single`)."""
-    if single and len(lines) == 1:
-        return {(lines[0],)} if len(lines[0]) >= 16 else set()
-    return set(zip(lines, lines[1:]))
-
-
-def _secrets(path):
-    """Line pairs of answers and hidden tests that appear nowhere else in the source notebook."""
-    secret, public = set(), set()
-    for cell in _cells(path):
-        text = "".join(cell["source"])
-        for _, body in SECRET.findall(text):
-            secret |= _windows(_code_lines(body), single=True)
-        public |= _windows(_code_lines(SECRET.sub("", text)))
-    return secret - public
-
-
 def _student_texts():
-    """Every text a student receives: released notebooks (cell sources) and ganlab's code."""
-    texts = {nb: "\n".join("".join(c["source"]) for c in _cells(nb)) for nb in RELEASES}
-    texts.update({f: f.read_text() for f in (ROOT / "ganlab").rglob("*.py")})
-    return texts
+    """Every text a student receives from the repository: released notebooks and ganlab's code."""
+    return leaks.texts([*RELEASES, *(ROOT / "ganlab").rglob("*.py")])
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_no_answer_or_hidden_test_reaches_students(path):
-    secrets = _secrets(path)
+    secrets = leaks.secrets(path)
     assert secrets, "found no answer or hidden test to look for"
-    for f, text in _student_texts().items():
-        lines = _code_lines(text)
-        shown = set(zip(lines, lines[1:])) | {(ln,) for ln in lines}
-        leaked = secrets & shown
-        assert not leaked, f"{f.relative_to(ROOT)} contains graded material: {sorted(leaked)[:3]}"
+    found = leaks.find(secrets, _student_texts())
+    assert not found, f"graded material reaches students: {found}"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

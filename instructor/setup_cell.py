@@ -1,0 +1,95 @@
+"""The install block of every notebook's set-up cell, rendered from course.toml's bundle URL.
+
+The block is the set-up cell's first paragraph (up to its first blank line); the imports below it
+belong to each notebook. `python -m instructor.setup_cell [NOTEBOOK ...]` rewrites the block in the
+given solutions notebooks (default: all of them); `make release` runs it before nbgrader.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+
+from instructor import notebooks
+from instructor.notebooks import ROOT
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: jupyterlab brings tomli
+    import tomli as tomllib
+
+SETUP_ID = "setup"
+# Students read this: keep it short. Nothing in it touches the network once ganlab is installed.
+TEMPLATE = '''\
+# Set-up: installs ganlab when it is missing, picks the device, seeds, reports fast mode.
+import glob, importlib.util, os, subprocess, sys
+if importlib.util.find_spec("ganlab") is None:
+    # $GANLAB_SOURCE if set, else the bundle's wheel (next to this notebook or one folder up), else online
+    wheels = glob.glob("ganlab-*.whl") + glob.glob("../ganlab-*.whl")
+    online = "{url}"
+    GANLAB_SOURCE = os.environ.get("GANLAB_SOURCE") or (wheels + [online])[0]
+    print("installing ganlab from", GANLAB_SOURCE)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", GANLAB_SOURCE], check=True)
+    importlib.invalidate_caches()'''
+
+
+def _toml(path: Path) -> dict:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def bundle_url(root: Path = ROOT) -> str:
+    """Where the instructor publishes the bundle (course.toml, [bundle] url), without a trailing slash."""
+    try:
+        url = _toml(root / "course.toml")["bundle"]["url"]
+    except (FileNotFoundError, KeyError) as e:
+        raise ValueError(f"{root / 'course.toml'} needs a [bundle] section with url = \"https://...\" ({e!r})")
+    return url.rstrip("/")
+
+
+def wheel_name(root: Path = ROOT) -> str:
+    """The file name of the ganlab wheel `pip wheel` builds (pure Python), from pyproject.toml."""
+    project = _toml(root / "pyproject.toml")["project"]
+    return f"{project['name']}-{project['version']}-py3-none-any.whl"
+
+
+def install_block(root: Path = ROOT) -> str:
+    return TEMPLATE.format(url=f"{bundle_url(root)}/{wheel_name(root)}")
+
+
+def cell(nb, where: object = "the notebook"):
+    """The notebook's set-up cell: its first code cell, grade_id `setup`."""
+    first = next((c for c in nb.cells if c.cell_type == "code"), None)
+    if first is None or notebooks.meta(first).get("grade_id") != SETUP_ID:
+        raise ValueError(f"{where}: the first code cell must be the set-up cell (grade_id {SETUP_ID!r})")
+    return first
+
+
+def split(source: str) -> tuple[str, str]:
+    """(install block, the rest): the block ends at the first blank line."""
+    block, sep, rest = source.partition("\n\n")
+    return block, sep + rest
+
+
+def render(path: Path, root: Path = ROOT) -> bool:
+    """Write the rendered install block into the notebook at `path`; True when it changed."""
+    nb = notebooks.read(path)
+    setup = cell(nb, path)
+    block, rest = split(setup.source)
+    if block == install_block(root):
+        return False
+    setup.source = install_block(root) + rest
+    nbformat.write(nb, str(path))
+    return True
+
+
+def main(argv: list[str]) -> None:
+    paths = [Path(a) for a in argv] or sorted((ROOT / "solutions").glob("*/*.ipynb"))
+    for path in paths:
+        if render(path):
+            print(f"set-up cell updated: {path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
