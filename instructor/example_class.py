@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from .notebooks import answers, fill, is_answer, meta, read, source_path, test_points
+from .notebooks import answers, fill, is_answer, meta, read, release_notebook, source_path, test_points
 
 LONG_RUN = """\
 # My own longer experiment (left in by mistake): trains far past the grading machine's per-cell limit.
@@ -67,11 +67,12 @@ def _syntax_error(code: str) -> str:
 
 def submissions(assignment: str, root: Path) -> dict[str, str]:
     """file name -> content for every student of the example class."""
-    release_file = next((Path(root) / "course" / assignment).glob("*.ipynb"))
+    release_file = release_notebook(assignment, root)
     notebook = release_file.stem
     release = read(release_file)
     code = answers(read(source_path(assignment, notebook, root)))
-    first, last = _graded(release)[0], _graded(release)[-1]
+    graded = _graded(release)
+    first, last = graded[0], graded[-1]
 
     def with_code(**changed) -> nbformat.NotebookNode:
         return fill(release, {**code, **changed})

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import collect, example_class, report, submissions
 from .nbgrader_cli import nbgrader
-from .notebooks import ROOT, read
+from .notebooks import ROOT, read, release_notebook
 
 # The grading machine is CPU-only: grading with the GPU hidden gives the same grades on any machine.
 GRADING_ENV = {"CUDA_VISIBLE_DEVICES": ""}
@@ -41,7 +41,7 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     timeout = _config_timeout(root)
     log(f"== {assignment}: release and gradebook")
     nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN", cwd=root)
-    release_file = next((root / "course" / assignment).glob("*.ipynb"))
+    release_file = release_notebook(assignment, root)
     notebook, release = release_file.stem, read(release_file)
     if source is None:
         source = example_class.build(assignment, root, collect.workspace(root, "example_class"))

@@ -39,6 +39,19 @@ def release_path(assignment: str, notebook: str, root: Path = ROOT) -> Path:
     return root / "course" / assignment / f"{notebook}.ipynb"
 
 
+def release_notebook(assignment: str, root: Path = ROOT) -> Path:
+    """The assignment's released notebook (one per assignment): course/<assignment>/<notebook>.ipynb."""
+    found = sorted((Path(root) / "course" / assignment).glob("*.ipynb"))
+    if not found:
+        raise FileNotFoundError(f"no released notebook in {Path(root) / 'course' / assignment}: run `make release`")
+    return found[0]
+
+
+def first_line(cell) -> str:
+    """A cell's first non-blank line, stripped (an answer's `def ...:`)."""
+    return next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
+
+
 def answer_code(nb, grade_id: str) -> str:
     """The instructor's answer for `grade_id`, as a student would type it (markers removed)."""
     for cell in nb.cells:

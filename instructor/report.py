@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notebooks import is_answer, meta, read
+from .notebooks import first_line, is_answer, meta, read
 
 @dataclass
 class Outcome:
@@ -63,8 +63,7 @@ def _name(cell, index: int) -> str:
     gid = meta(cell).get("grade_id")
     if gid:
         return f"answer cell {gid!r}" if is_answer(cell) else gid
-    first = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
-    return f"cell {index + 1} (`{first[:50]}`)"
+    return f"cell {index + 1} (`{first_line(cell)[:50]}`)"
 
 
 def write(path: Path, assignment: str, outcomes: list[Outcome], extra: list[str]) -> str:

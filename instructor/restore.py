@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from .notebooks import meta
+from .notebooks import first_line, meta
 
 
 class Unmatched(Exception):
@@ -18,10 +18,6 @@ class Unmatched(Exception):
 
 def grade_ids(nb) -> list[str]:
     return [meta(c)["grade_id"] for c in nb.cells if meta(c).get("grade_id")]
-
-
-def _first_line(cell) -> str:
-    return next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
 
 
 def _mark(cell, release_cell) -> None:
@@ -41,22 +37,17 @@ def restore_metadata(nb, release) -> int:
     anchors = [i for i, c in enumerate(release.cells) if meta(c).get("locked")]
     if not anchors:
         raise Unmatched("the release has no locked cells to match against")
-    matched, j, prev_r, prev_s = 0, 0, -1, -1
-    for r in anchors + [len(release.cells)]:
-        if r < len(release.cells):
-            cell = release.cells[r]
-            k = next((k for k in range(j, len(nb.cells)) if nb.cells[k].cell_type == cell.cell_type
-                      and nb.cells[k].source == cell.source), None)
-            if k is None:
-                raise Unmatched(f"locked cell {meta(cell)['grade_id']!r} was changed, moved or deleted")
-        else:
-            k = len(nb.cells)
-        matched += _match_segment(release.cells[prev_r + 1:r], nb.cells[prev_s + 1:k])
-        if r < len(release.cells):
-            _mark(nb.cells[k], release.cells[r])
-            matched += 1
-        prev_r, prev_s, j = r, k, k + 1
-    return matched
+    matched, prev_r, prev_s = 0, -1, -1
+    for r in anchors:
+        cell = release.cells[r]
+        k = next((k for k in range(prev_s + 1, len(nb.cells)) if nb.cells[k].cell_type == cell.cell_type
+                  and nb.cells[k].source == cell.source), None)
+        if k is None:
+            raise Unmatched(f"locked cell {meta(cell)['grade_id']!r} was changed, moved or deleted")
+        matched += _match_segment(release.cells[prev_r + 1:r], nb.cells[prev_s + 1:k]) + 1
+        _mark(nb.cells[k], cell)
+        prev_r, prev_s = r, k
+    return matched + _match_segment(release.cells[prev_r + 1:], nb.cells[prev_s + 1:])
 
 
 def _match_segment(released: list, submitted: list) -> int:
@@ -69,10 +60,10 @@ def _match_segment(released: list, submitted: list) -> int:
                 _mark(s, r)
         return len(graded)
     for r in graded:
-        same = [s for s in submitted if s.cell_type == r.cell_type and _first_line(s) == _first_line(r)]
+        same = [s for s in submitted if s.cell_type == r.cell_type and first_line(s) == first_line(r)]
         if len(same) != 1:
             raise Unmatched(f"cells around {meta(r)['grade_id']!r} were added or removed, and its first line "
-                            f"{_first_line(r)!r} does not identify it")
+                            f"{first_line(r)!r} does not identify it")
         _mark(same[0], r)
     return len(graded)
 
