@@ -1,6 +1,7 @@
 """Reference answers the benchmarks train with (instructor side, like solutions/: never in ganlab/ or course/).
 
-Losses of lectures 01 (GAN), 02 (LSGAN, PacGAN packing) and 04 (WGAN-GP), written as the solutions state them.
+Losses of lectures 01 (GAN), 02 (LSGAN, PacGAN packing), 04 (WGAN-GP) and 05 (ACGAN, InfoGAN), written as the
+solutions state them.
 """
 import torch
 import torch.nn.functional as F
@@ -41,3 +42,18 @@ def gradient_penalty(critic, real, fake, lambda_gp=10.0):
     x = torch.lerp(fake, real, eps).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
     return lambda_gp * (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()
+
+
+def acgan_d_loss(src_real, src_fake, cls_real, cls_fake, labels_real, labels_fake):  # lecture 05: -(L_S + L_C)
+    return (F.softplus(-src_real).mean() + F.softplus(src_fake).mean()
+            + F.cross_entropy(cls_real, labels_real) + F.cross_entropy(cls_fake, labels_fake))
+
+
+def acgan_g_loss(src_fake, cls_fake, labels_fake):   # lecture 05: -L_C with the non-saturating source term
+    return F.softplus(-src_fake).mean() + F.cross_entropy(cls_fake, labels_fake)
+
+
+def infogan_info_loss(cat_logits, cat_codes, cont_mean, cont_codes, lambda_cont=1.0):
+    """lecture 05: -L_I = cross-entropy of c1 + lambda * Gaussian NLL (unit variance, constant dropped) of c2..,
+    summed over the continuous codes, batch means."""
+    return F.cross_entropy(cat_logits, cat_codes) + lambda_cont * 0.5 * (cont_mean - cont_codes).pow(2).sum(1).mean()

@@ -102,3 +102,43 @@ def label_accuracy(images: torch.Tensor, labels, classifier: DigitClassifier | N
         pred = classifier(images.to(next(classifier.parameters()).device)).argmax(1).cpu()
     labels = labels.cpu() if isinstance(labels, torch.Tensor) else torch.as_tensor(np.asarray(labels))
     return float((pred == labels).float().mean())
+
+
+@torch.no_grad()
+def conditional_accuracy(generator, per_class: int = 100, classifier: DigitClassifier | None = None,
+                         seed: int = 0) -> tuple[float, list[float]]:
+    """Class-conditional samples judged by the digit classifier: G(z, y) for `per_class` draws of each
+    label y (eval mode), returns (overall accuracy, accuracy per class)."""
+    from .models.conditional import evaluating
+
+    k, dev = generator.n_classes, next(generator.parameters()).device
+    labels = torch.arange(k).repeat_interleave(per_class)
+    z = torch.randn(len(labels), generator.latent_dim, generator=torch.Generator().manual_seed(seed))
+    with evaluating(generator):
+        images = torch.cat([generator(zb.to(dev), yb.to(dev)).cpu() for zb, yb in zip(z.split(500), labels.split(500))])
+    classifier = classifier if classifier is not None else digit_classifier(images.shape[-1])
+    hits = _predict(images, classifier) == labels
+    return float(hits.float().mean()), hits.view(k, per_class).float().mean(1).tolist()
+
+
+@torch.no_grad()
+def code_class_agreement(generator, n: int = 1000, classifier: DigitClassifier | None = None, seed: int = 0):
+    """InfoGAN: how well the categorical code c1 of G(z, c1, c2..) predicts the classifier's label of the
+    image, after the best renaming of codes (metrics.code_agreement; 1.0 = each code is one digit)."""
+    from .metrics import code_agreement
+    from .models.conditional import evaluating, sample_codes
+
+    g = torch.Generator().manual_seed(seed)
+    dev = next(generator.parameters()).device
+    z = torch.randn(n, generator.latent_dim, generator=g)
+    cat, cont = sample_codes(n, generator.n_classes, generator.n_cont, generator=g)
+    with evaluating(generator):
+        images = torch.cat([generator(*(t.to(dev) for t in b)).cpu()
+                            for b in zip(z.split(500), cat.split(500), cont.split(500))])
+    classifier = classifier if classifier is not None else digit_classifier(images.shape[-1])
+    return code_agreement(cat, _predict(images, classifier), generator.n_classes, 10)
+
+
+def _predict(images: torch.Tensor, classifier: nn.Module, batch_size: int = 512) -> torch.Tensor:
+    device = next(classifier.parameters()).device
+    return torch.cat([classifier(b.to(device)).argmax(1).cpu() for b in images.split(batch_size)])

@@ -92,3 +92,38 @@ def mmd(x, y, bandwidths=(0.5, 1.0, 2.0, 4.0)) -> float:
     n, m = len(a), len(b)
     return float((kxx.sum() - kxx.diag().sum()) / (n * (n - 1))
                  + (kyy.sum() - kyy.diag().sum()) / (m * (m - 1)) - 2 * kxy.mean())
+
+
+# ---------------------------------------------------------------- code-class agreement (InfoGAN)
+@dataclass
+class CodeAgreement:
+    accuracy: float       # fraction of samples whose code, mapped by `mapping`, equals their label
+    mapping: dict         # code -> label: the one-to-one assignment that maximises the agreement
+    table: np.ndarray     # (n_codes, n_labels) contingency counts
+
+    def __str__(self):
+        return f"code-class agreement {100 * self.accuracy:.1f}% (mapping {self.mapping})"
+
+
+def code_agreement(codes, labels, n_codes: int | None = None, n_labels: int | None = None) -> CodeAgreement:
+    """How well unsupervised categories (InfoGAN's c1) match class labels, up to renaming: the fraction
+    of samples on the diagonal of the code x label table after the best one-to-one mapping of codes to
+    labels (Hungarian algorithm, as for clustering accuracy). 1 for a permuted perfect labelling."""
+    from scipy.optimize import linear_sum_assignment
+
+    c, y = (as_tensor(v, name).detach().cpu() for v, name in ((codes, "codes"), (labels, "labels")))
+    for name, v in (("codes", c), ("labels", y)):
+        if v.is_floating_point() or v.dim() != 1 or (len(v) and v.min() < 0):
+            raise ValueError(f"{name}: expected non-negative integer indices of shape (N,), "
+                             f"got dtype {v.dtype} and shape {tuple(v.shape)}")
+    if len(c) != len(y) or len(c) == 0:
+        raise ValueError(f"codes and labels: expected two non-empty sequences of one length, got {len(c)} and {len(y)}")
+    nc = n_codes or int(c.max()) + 1
+    ny = n_labels or int(y.max()) + 1
+    for name, v, n in (("codes", c, nc), ("labels", y, ny)):
+        if int(v.max()) >= n:
+            raise ValueError(f"{name}: expected values in [0, {n - 1}], got {int(v.max())}")
+    table = np.zeros((nc, ny), dtype=np.int64)
+    np.add.at(table, (c.long().numpy(), y.long().numpy()), 1)
+    rows, cols = linear_sum_assignment(table, maximize=True)
+    return CodeAgreement(float(table[rows, cols].sum() / len(c)), dict(zip(rows.tolist(), cols.tolist())), table)

@@ -3,5 +3,6 @@ from . import gan_basics
 from . import mode_collapse
 from . import wasserstein
 from . import wgan_gp
+from . import conditional
 
-ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE, wgan_gp.TABLE]
+ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE, wgan_gp.TABLE, conditional.TABLE]

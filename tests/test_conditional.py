@@ -1,0 +1,210 @@
+"""ganlab.models.conditional (cGAN, ACGAN, InfoGAN), code agreement and conditional accuracy."""
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.testing import assert_close
+
+from ganlab.classifier import code_class_agreement, conditional_accuracy
+from ganlab.metrics import code_agreement
+from ganlab.models import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
+                           InfoGANDiscriminator, InfoGANGenerator, class_grid, load_model, sample_codes,
+                           save_model, traverse)
+
+pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
+
+
+def tiny(**kw):
+    return ConditionalConfig(**{"image_size": 8, "latent_dim": 5, "n_classes": 4, "n_cont": 2, "width": 4} | kw)
+
+
+# ---------------------------------------------------------------- shapes
+@pytest.mark.parametrize("size, embed", [(8, 0), (16, 0), (16, 3)])
+def test_cgan_shapes(size, embed):
+    cfg = tiny(image_size=size, label_embed=embed)
+    g, d = ConditionalGenerator(cfg), ConditionalDiscriminator(cfg)
+    y = torch.tensor([0, 3, 1, 2, 3, 0, 1])
+    x = g(torch.randn(7, 5), y)
+    assert x.shape == (7, 1, size, size) and x.abs().max() <= 1
+    assert d(x, y).shape == (7,)
+    assert d(x, y.int()).shape == (7,)  # any integer dtype
+
+
+def test_label_changes_the_output():
+    cfg = tiny()
+    g, d = ConditionalGenerator(cfg).eval(), ConditionalDiscriminator(cfg).eval()
+    z, x = torch.randn(1, 5).expand(4, 5), torch.randn(1, 1, 8, 8).expand(4, 1, 8, 8)
+    y = torch.arange(4)
+    imgs, logits = g(z, y), d(x, y)
+    assert all((imgs[0] - imgs[i]).abs().max() > 0 for i in range(1, 4))
+    assert len(set(logits.tolist())) == 4
+
+
+def test_acgan_and_infogan_shapes():
+    cfg = tiny(image_size=16)
+    x = torch.randn(6, 1, 16, 16)
+    src, cls = ACGANDiscriminator(cfg)(x)
+    assert src.shape == (6,) and cls.shape == (6, 4)
+    g, d = InfoGANGenerator(cfg), InfoGANDiscriminator(cfg)
+    cat, cont = sample_codes(6, 4, 2)
+    images = g(torch.randn(6, 5), cat, cont)
+    assert images.shape == (6, 1, 16, 16)
+    src, cat_logits, cont_mean = d(images)
+    assert src.shape == (6,) and cat_logits.shape == (6, 4) and cont_mean.shape == (6, 2)
+
+
+def test_infogan_q_head_shares_the_body():
+    d = InfoGANDiscriminator(tiny())
+    src, cat_logits, cont_mean = d(torch.randn(3, 1, 8, 8))
+    (cat_logits.sum() + cont_mean.sum()).backward()
+    assert d.body[0].weight.grad.abs().sum() > 0   # the Q loss trains the shared body
+    assert d.source.weight.grad is None            # but not the source head
+
+
+def test_sample_codes():
+    cat, cont = sample_codes(2000, 10, 3, generator=torch.Generator().manual_seed(1))
+    assert cat.dtype == torch.int64 and cat.shape == (2000,) and set(cat.tolist()) == set(range(10))
+    assert cont.dtype == torch.float32 and cont.shape == (2000, 3)
+    assert cont.min() >= -1 and cont.max() <= 1 and cont.min() < -0.99 and cont.max() > 0.99
+    again = sample_codes(2000, 10, 3, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(again[0], cat) and torch.equal(again[1], cont)
+
+
+# ---------------------------------------------------------------- input checks
+@pytest.mark.parametrize("labels, message", [
+    (torch.tensor([0.0, 1.0, 2.0]), r"labels: expected integer class indices \(int64\), got dtype torch.float32"),
+    (torch.tensor([True, False, True]), "got dtype torch.bool"),
+    (torch.tensor([0, 1, 4]), r"labels: expected values in \[0, 3\], got min 0 and max 4"),
+    (torch.tensor([0, -1, 2]), "got min -1"),
+    (torch.tensor([0, 1]), r"labels: expected shape \(3,\), one per sample, got \(2,\)"),
+    (torch.tensor([[0, 1, 2]]), r"expected shape \(3,\)"),
+    ([0, 1, 2], "labels: expected an int64 tensor of class indices, got list"),
+])
+def test_labels_are_checked(labels, message):
+    cfg = tiny()
+    with pytest.raises(ValueError, match=message):
+        ConditionalGenerator(cfg)(torch.randn(3, 5), labels)
+    with pytest.raises(ValueError, match=message):
+        ConditionalDiscriminator(cfg)(torch.randn(3, 1, 8, 8), labels)
+
+
+def test_infogan_generator_checks_codes():
+    g = InfoGANGenerator(tiny())
+    with pytest.raises(ValueError, match=r"cat_codes: expected values in \[0, 3\]"):
+        g(torch.randn(2, 5), torch.tensor([0, 4]), torch.zeros(2, 2))
+    with pytest.raises(ValueError, match=r"cont_codes: expected shape \(2, 2\), got \(2, 3\)"):
+        g(torch.randn(2, 5), torch.tensor([0, 1]), torch.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"images: expected shape \(\*, 1, 8, 8\)"):
+        InfoGANDiscriminator(tiny())(torch.randn(2, 1, 16, 16))
+
+
+@pytest.mark.parametrize("kw, message", [({"n_classes": 0}, "n_classes"), ({"n_cont": -1}, "n_cont"),
+                                         ({"label_embed": -2}, "label_embed"), ({"image_size": 12}, "image_size")])
+def test_config_is_checked(kw, message):
+    with pytest.raises(ValueError, match=message):
+        tiny(**kw)
+
+
+# ---------------------------------------------------------------- training and checkpoints
+def test_one_step_changes_every_network():
+    cfg = tiny()
+    g, d = ConditionalGenerator(cfg), ACGANDiscriminator(cfg)
+    before = [p.detach().clone() for p in (*g.parameters(), *d.parameters())]
+    opt = torch.optim.Adam([*g.parameters(), *d.parameters()], 1e-3)
+    y = torch.randint(4, (8,))
+    src, cls = d(g(torch.randn(8, 5), y))
+    (F.softplus(-src).mean() + F.cross_entropy(cls, y)).backward()
+    opt.step()
+    after = [*g.parameters(), *d.parameters()]
+    assert all(not torch.equal(a, b) for a, b in zip(before, after) if a.dim() > 1)
+
+
+@pytest.mark.parametrize("cls", [ConditionalGenerator, ConditionalDiscriminator, ACGANDiscriminator,
+                                 InfoGANGenerator, InfoGANDiscriminator])
+def test_checkpoint_round_trip(cls, tmp_path):
+    model = cls(tiny(label_embed=2)).eval()
+    save_model(model, tmp_path / "m.pt")
+    again = load_model(tmp_path / "m.pt").eval()
+    assert type(again) is cls and again.cfg == model.cfg
+    for a, b in zip(model.state_dict().values(), again.state_dict().values()):
+        assert_close(a, b)
+
+
+# ---------------------------------------------------------------- figures
+def test_class_grid_rows_are_classes_and_columns_share_z():
+    g = ConditionalGenerator(tiny()).train()
+    x = class_grid(g, per_class=3, seed=5)
+    assert x.shape == (12, 1, 8, 8) and x.device.type == "cpu" and g.training  # mode restored
+    with torch.no_grad():
+        g.eval()
+        z = torch.randn(3, 5, generator=torch.Generator().manual_seed(5))
+        assert_close(x[6:9], g(z, torch.full((3,), 2)))  # row 2 = class 2, same z per column
+
+
+def test_traverse():
+    g = InfoGANGenerator(tiny()).eval()
+    cat = traverse(g, "cat", rows=2)
+    assert cat.shape == (2 * 4, 1, 8, 8)
+    cont = traverse(g, 1, steps=5)
+    assert cont.shape == (4 * 5, 1, 8, 8)
+    assert (cont[0] - cont[4]).abs().max() > 0                   # the code moves along a row
+    with pytest.raises(ValueError, match="code: expected 'cat' or a continuous code index in \\[0, 1\\]"):
+        traverse(g, 2)
+
+
+# ---------------------------------------------------------------- metrics
+def test_code_agreement_is_one_for_a_permuted_perfect_labelling():
+    labels = torch.arange(10).repeat(7)
+    perm = torch.randperm(10)
+    result = code_agreement(perm[labels], labels)
+    assert result.accuracy == 1.0
+    assert result.mapping == {int(perm[k]): k for k in range(10)}
+    assert result.table.sum() == 70
+
+
+def test_code_agreement_on_known_tables():
+    # codes 0 -> mostly label 1, code 1 -> mostly label 0: 4 of 6 after the swap
+    assert code_agreement([0, 0, 0, 1, 1, 1], [1, 1, 0, 0, 0, 1]).accuracy == pytest.approx(4 / 6)
+    # one code for everything: only one label can be matched
+    assert code_agreement(torch.zeros(40, dtype=torch.long), torch.arange(4).repeat(10), 4, 4).accuracy == 0.25
+    with pytest.raises(ValueError, match="codes: expected non-negative integer indices"):
+        code_agreement(torch.rand(4), torch.arange(4))
+    with pytest.raises(ValueError, match="two non-empty sequences of one length"):
+        code_agreement([0, 1], [0, 1, 2])
+    with pytest.raises(ValueError, match=r"labels: expected values in \[0, 2\], got 3"):
+        code_agreement([0, 1], [0, 3], n_labels=3)
+
+
+class _PixelClassifier(nn.Module):
+    """A mock judge: the class is round(10 * mean pixel) of the image."""
+
+    def __init__(self):
+        super().__init__()
+        self.dummy = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x):
+        return F.one_hot((x.mean((1, 2, 3)) * 10).round().long().clamp(0, 9), 10).float()
+
+
+class _PaintGenerator(nn.Module):
+    """A mock conditional generator painting the label (shifted by `offset`) as the image's grey level."""
+
+    def __init__(self, offset=0, infogan=False):
+        super().__init__()
+        self.latent_dim, self.n_classes, self.n_cont, self.offset = 3, 10, 2, offset
+        self.dummy = nn.Parameter(torch.zeros(()))
+
+    def forward(self, z, labels, cont=None):
+        return ((labels + self.offset) % 10).float().div(10)[:, None, None, None].expand(-1, 1, 8, 8)
+
+
+def test_conditional_accuracy_on_perfect_and_wrong_generators():
+    acc, per_class = conditional_accuracy(_PaintGenerator(), per_class=5, classifier=_PixelClassifier())
+    assert acc == 1.0 and per_class == [1.0] * 10
+    acc, per_class = conditional_accuracy(_PaintGenerator(offset=1), per_class=5, classifier=_PixelClassifier())
+    assert acc == 0.0 and per_class == [0.0] * 10
+
+
+def test_code_class_agreement_sees_through_renaming():
+    shifted = code_class_agreement(_PaintGenerator(offset=3), n=200, classifier=_PixelClassifier())
+    assert shifted.accuracy == 1.0 and shifted.mapping == {k: (k + 3) % 10 for k in range(10)}
