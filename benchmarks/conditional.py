@@ -15,6 +15,7 @@ import argparse
 import statistics
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
@@ -24,8 +25,7 @@ from common import report
 from ganlab.classifier import code_class_agreement, conditional_accuracy, digit_classifier, digits_frechet_distance
 from ganlab.data import digits
 from ganlab.models import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
-                           InfoGANDiscriminator, InfoGANGenerator, sample_codes)
-from ganlab.models.conditional import evaluating
+                           InfoGANDiscriminator, InfoGANGenerator, sample_conditional)
 
 
 @dataclass(frozen=True)
@@ -54,15 +54,7 @@ def networks(method: str, s: Settings):
     return InfoGANGenerator(cfg), InfoGANDiscriminator(cfg)
 
 
-def sample_fakes(method: str, G, b: int, device):
-    """A batch of fakes and what they were conditioned on: (labels,) or InfoGAN's (cat, cont)."""
-    z = torch.randn(b, G.latent_dim, device=device)
-    codes = sample_codes(b, 10, G.n_cont, device=device) if method == "infogan" else \
-        (torch.randint(10, (b,), device=device),)
-    return G(z, *codes), codes
-
-
-def d_loss(method: str, D, real, labels_real, fake, codes, s: Settings):
+def d_loss(method: str, D, real, labels_real, fake, codes, *, s: Settings):
     if method == "cgan":
         return ref.gan_d_loss(D(real, labels_real), D(fake, *codes))
     if method == "acgan":
@@ -74,7 +66,7 @@ def d_loss(method: str, D, real, labels_real, fake, codes, s: Settings):
                                                                          s.lambda_cont)
 
 
-def g_loss(method: str, D, fake, codes, s: Settings):
+def g_loss(method: str, D, fake, codes, *, s: Settings):
     if method == "cgan":
         return ref.gan_g_loss(D(fake, *codes))
     if method == "acgan":
@@ -85,38 +77,17 @@ def g_loss(method: str, D, fake, codes, s: Settings):
 
 def train(method: str, s: Settings, seed: int, device: torch.device):
     ganlab.seed_everything(seed)
-    x, y = (t.to(device) for t in digits(s.image_size))
+    x, y = digits(s.image_size)
     G, D = (m.to(device) for m in networks(method, s))
-    g_lr = s.g_lr or (1e-3 if method == "infogan" else s.lr)
-    g_opt = torch.optim.Adam(G.parameters(), g_lr, betas=(0.5, 0.999))
-    d_opt = torch.optim.Adam(D.parameters(), s.lr, betas=(0.5, 0.999))
     if device.type == "cuda":
         torch.cuda.synchronize()
     start = time.perf_counter()
-    for _ in range(s.steps):
-        idx = torch.randint(len(x), (s.batch_size,), device=device)
-        fake, codes = sample_fakes(method, G, s.batch_size, device)
-        loss = d_loss(method, D, x[idx], y[idx], fake.detach(), codes, s)
-        d_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        d_opt.step()
-        loss = g_loss(method, D, fake, codes, s)   # on the updated D
-        g_opt.zero_grad(set_to_none=True)
-        loss.backward()
-        g_opt.step()                               # D's gradients from this step are cleared before its next one
+    ganlab.train_conditional(G, D, x, y, partial(d_loss, method, s=s), partial(g_loss, method, s=s),
+                             steps=s.steps, batch_size=s.batch_size, lr=s.lr,
+                             g_lr=s.g_lr or (1e-3 if method == "infogan" else s.lr), progress=False)
     if device.type == "cuda":
         torch.cuda.synchronize()
     return G, time.perf_counter() - start
-
-
-@torch.no_grad()
-def fake_images(method: str, G, n: int, seed: int = 1) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    dev = next(G.parameters()).device
-    z = torch.randn(n, G.latent_dim, generator=g)
-    codes = sample_codes(n, 10, G.n_cont, generator=g) if method == "infogan" else (torch.randint(10, (n,), generator=g),)
-    with evaluating(G):
-        return torch.cat([G(*(t.to(dev) for t in b)).cpu() for b in zip(z.split(500), *(c.split(500) for c in codes))])
 
 
 def run(method: str, s: Settings, seed: int, device: torch.device) -> dict:
@@ -131,7 +102,7 @@ def run(method: str, s: Settings, seed: int, device: torch.device) -> dict:
     else:
         acc, per_class = conditional_accuracy(G, 100, clf)
         row |= {"accuracy": acc, "worst_class": min(per_class), "code_agreement": float("nan")}
-    row["fd"] = digits_frechet_distance(fake_images(method, G, len(real)), real, clf)
+    row["fd"] = digits_frechet_distance(sample_conditional(G, len(real), seed=1)[0], real, clf)
     return row
 
 

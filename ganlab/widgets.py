@@ -25,6 +25,39 @@ def latent_interpolation(generator, z0: torch.Tensor, z1: torch.Tensor, steps: i
     return w.interact(show, t=w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="t"))
 
 
+def code_traversal(generator, steps: int = 8, rows: int = 6):
+    """InfoGAN: vary one code, everything else fixed. Static figures first (c1 over its categories, then each
+    continuous code over [-2, 2]), then a dropdown for the code with sliders for the span and the draw of z."""
+    from .models.conditional import traverse
+
+    k, n_cont = generator.n_classes, generator.n_cont
+    names = {"c1 (categorical)": "cat"} | {f"c{i + 2} (continuous)": i for i in range(n_cont)}
+
+    def show(code="c1 (categorical)", span=2.0, seed=0, ax=None):
+        which = names[code]
+        images = traverse(generator, which, steps=steps, rows=rows, span=span, seed=seed)
+        what = (f"columns: c1 = 0..{k - 1}; rows: other z and codes" if which == "cat" else
+                f"columns: {code.split()[0]} from {-span:g} to {span:g}; rows: c1 = 0..{k - 1}")
+        return plot.image_grid(images, nrow=k if which == "cat" else steps, ax=ax, title=what)
+
+    fig, axes = plt.subplots(1, 1 + n_cont, figsize=(4.5 * (1 + n_cont), 4.5), layout="tight")
+    for ax, code in zip(axes, names):
+        show(code, ax=ax)
+    plt.show()
+    try:
+        import ipywidgets as w
+    except ImportError:  # plain Python: the static figures are all there is
+        return None
+
+    def interactive(code, span, seed):
+        show(code, span, seed)
+        plt.show()
+
+    return w.interact(interactive, code=w.Dropdown(options=list(names), description="vary"),
+                      span=w.FloatSlider(value=2.0, min=0.5, max=3.0, step=0.25, description="span"),
+                      seed=w.IntSlider(value=0, min=0, max=20, description="z draw"))
+
+
 def train_panel(train, controls: dict, button: str = "train"):
     """A GAN Lab-style panel: one dropdown per setting and a button that calls train(**settings).
 

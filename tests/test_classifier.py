@@ -84,3 +84,10 @@ def test_label_accuracy(trained_classifier, digits16, default_is_trained):
     assert label_accuracy(x, (y + 1) % 10, model) < 0.05
     assert label_accuracy(x[:100], y[:100].tolist(), model) == label_accuracy(x[:100], y[:100].numpy(), model)
     assert label_accuracy(x[:100], y[:100]) == label_accuracy(x[:100], y[:100], model)  # default classifier
+
+
+def test_digit_classifier_is_cached_and_reports_its_held_out_accuracy():
+    model = clf.digit_classifier(8)
+    assert clf.digit_classifier(8) is model and not model.training
+    assert 0.85 <= model.held_out_accuracy <= 1.0
+    assert not any(p.requires_grad for p in model.parameters())

@@ -8,8 +8,8 @@ from torch.testing import assert_close
 from ganlab.classifier import code_class_agreement, conditional_accuracy
 from ganlab.metrics import code_agreement
 from ganlab.models import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
-                           InfoGANDiscriminator, InfoGANGenerator, class_grid, load_model, sample_codes,
-                           save_model, traverse)
+                           InfoGANDiscriminator, InfoGANGenerator, class_grid, generate, load_model, random_conditions,
+                           sample_codes, sample_conditional, save_model, traverse)
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 
@@ -208,3 +208,26 @@ def test_conditional_accuracy_on_perfect_and_wrong_generators():
 def test_code_class_agreement_sees_through_renaming():
     shifted = code_class_agreement(_PaintGenerator(offset=3), n=200, classifier=_PixelClassifier())
     assert shifted.accuracy == 1.0 and shifted.mapping == {k: (k + 3) % 10 for k in range(10)}
+
+
+# ---------------------------------------------------------------- sampling from the prior
+def test_random_conditions_and_sample_conditional():
+    cgan, info = ConditionalGenerator(tiny()), InfoGANGenerator(tiny())
+    (labels,) = random_conditions(cgan, 400, torch.Generator().manual_seed(0))
+    assert labels.dtype == torch.int64 and set(labels.tolist()) == set(range(4))
+    cat, cont = random_conditions(info, 400, torch.Generator().manual_seed(0))
+    assert set(cat.tolist()) == set(range(4)) and cont.shape == (400, 2) and cont.abs().max() <= 1
+    for g in (cgan, info):
+        g.train()
+        images, codes = sample_conditional(g, 7, seed=3)
+        again, codes_again = sample_conditional(g, 7, seed=3)
+        assert images.shape == (7, 1, 8, 8) and torch.equal(images, again) and g.training  # eval inside, mode restored
+        assert all(torch.equal(a, b) for a, b in zip(codes, codes_again))
+
+
+def test_generate_in_batches_equals_one_batch():
+    g = ConditionalGenerator(tiny())
+    z, labels = torch.randn(9, 5), torch.arange(9) % 4
+    assert_close(generate(g, z, labels, batch_size=2), generate(g, z, labels), rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="batch"):
+        random_conditions(g, 0)

@@ -109,3 +109,34 @@ def test_train_panel_bad_controls(controls, message):
     with pytest.raises(ValueError, match=message):
         widgets.train_panel(train, controls)
     assert train.calls == []
+
+
+# ---------------------------------------------------------------- code_traversal (InfoGAN)
+@pytest.fixture
+def infogan():
+    from ganlab.models import ConditionalConfig, InfoGANGenerator
+    return InfoGANGenerator(ConditionalConfig(image_size=8, latent_dim=5, n_classes=3, n_cont=2, width=4))
+
+
+def test_code_traversal_headless(infogan):
+    from ganlab.models import traverse
+    plt.close("all")
+    result = widgets.code_traversal(infogan, steps=4, rows=2)
+    static = plt.figure(plt.get_fignums()[0]).axes   # one panel per code: c1, c2, c3
+    assert [ax.get_title() for ax in static] == [
+        "columns: c1 = 0..2; rows: other z and codes",
+        "columns: c2 from -2 to 2; rows: c1 = 0..2", "columns: c3 from -2 to 2; rows: c1 = 0..2"]
+    want = plot.make_grid(traverse(infogan, 1, steps=4, span=2.0), nrow=4)[..., 0]
+    np.testing.assert_allclose(static[2].images[0].get_array(), want, atol=1e-6)
+    pytest.importorskip("ipywidgets")
+    code, span, seed = result.widget.children[:3]
+    assert code.options == ("c1 (categorical)", "c2 (continuous)", "c3 (continuous)")
+    code.value, span.value = "c2 (continuous)", 1.0        # each change draws the chosen traversal
+    assert figure_titles()[-1] == "columns: c2 from -1 to 1; rows: c1 = 0..2"
+
+
+def test_code_traversal_without_ipywidgets(infogan, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    plt.close("all")
+    assert widgets.code_traversal(infogan, steps=3, rows=2) is None
+    assert len(plt.get_fignums()) == 1 and len(plt.figure(plt.get_fignums()[0]).axes) == 3

@@ -1,12 +1,14 @@
 """Model families, one file each; every model has a small config dataclass."""
 from .conditional import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
-                          InfoGANDiscriminator, InfoGANGenerator, check_labels, class_grid, sample_codes, traverse)
+                          InfoGANDiscriminator, InfoGANGenerator, check_labels, class_grid, generate,
+                          random_conditions, sample_codes, sample_conditional, traverse)
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
 from .layers import MinibatchStd, Packed
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from .checkpoint import load_model, save_model
 
 __all__ = ["ACGANDiscriminator", "ConditionalConfig", "ConditionalDiscriminator", "ConditionalGenerator",
-           "InfoGANDiscriminator", "InfoGANGenerator", "check_labels", "class_grid", "sample_codes", "traverse",
+           "InfoGANDiscriminator", "InfoGANGenerator", "check_labels", "class_grid", "generate", "random_conditions",
+           "sample_codes", "sample_conditional", "traverse",
            "DCGANConfig", "DCGANDiscriminator", "DCGANGenerator", "init_dcgan_weights",
            "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "load_model", "save_model"]

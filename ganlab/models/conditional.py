@@ -206,6 +206,33 @@ def _device(model: nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
+def random_conditions(generator: nn.Module, batch: int, rng: torch.Generator | None = None,
+                      device=None) -> tuple[torch.Tensor, ...]:
+    """What a conditional generator takes after z, drawn from its prior: uniform labels (B,) for a cGAN/ACGAN
+    generator, InfoGAN's (cat (B,), cont (B, n_cont)) for a generator with an `n_cont` (an InfoGAN generator)."""
+    if hasattr(generator, "n_cont"):
+        return sample_codes(batch, generator.n_classes, generator.n_cont, rng, device)
+    check_positive(batch, "batch", integer=True)
+    return (torch.randint(generator.n_classes, (batch,), generator=rng).to(device),)
+
+
+@torch.no_grad()
+def generate(generator: nn.Module, z: torch.Tensor, *codes: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
+    """G(z, *codes) in eval mode, `batch_size` at a time on G's device; the images on the CPU."""
+    dev = _device(generator)
+    with evaluating(generator):
+        return torch.cat([generator(*(t.to(dev) for t in batch)).cpu()
+                          for batch in zip(z.split(batch_size), *(c.split(batch_size) for c in codes))])
+
+
+def sample_conditional(generator: nn.Module, n: int, seed: int = 0) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+    """n images from the generator's prior (eval mode, CPU) and the conditions they were drawn with."""
+    rng = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, generator.latent_dim, generator=rng)
+    codes = random_conditions(generator, n, rng)
+    return generate(generator, z, *codes), codes
+
+
 @torch.no_grad()
 def class_grid(generator: ConditionalGenerator, per_class: int = 8, seed: int = 0) -> torch.Tensor:
     """Images (n_classes * per_class, C, S, S) on the CPU: row k holds class k; column j uses the same z

@@ -1,4 +1,5 @@
-"""05_conditional: known-wrong answers must fail exactly the listed test cells; alternatives pass all."""
+"""05_conditional: known-wrong answers must fail exactly the listed test cells; alternatives pass all.
+`gan_losses` is carried code (the student's lecture-01 losses, pasted in): an answer cell with no tests."""
 from ..variants import Table, Variant
 
 D_VALUES, D_STABLE, D_GRADS = ("test_acgan_discriminator_loss_values", "test_acgan_discriminator_loss_stable",
@@ -46,7 +47,7 @@ _I_CAT = "F.cross_entropy(cat_logits, cat_codes)"
 _I_CONT = "0.5 * ((cont_codes - cont_mean) ** 2).sum(dim=1).mean()"
 
 
-TABLE = Table("05_conditional", "conditional", SIGNATURES, (
+TABLE = Table("05_conditional", "conditional", SIGNATURES, carried=("gan_losses",), variants=(
     # ---- acgan_discriminator_loss: mistakes
     Variant("d_fake_class_term_missing", D, _d(_D_SOURCE, "F.cross_entropy(cls_real, labels_real)"),
             fails=(D_VALUES, D_STABLE, D_GRADS), roundtrip=True),
