@@ -1,6 +1,7 @@
-"""Shared by the benchmarks: print a table, write JSON under benchmarks/results/."""
+"""Shared by the benchmarks: the training benchmarks' options, print a table, write JSON under benchmarks/results/."""
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import sys
@@ -28,3 +29,21 @@ def report(name: str, rows: list[dict]) -> None:
         print("  ".join(v.ljust(w) for v, w in zip(row, width)))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))
+
+
+def training_parser(doc: str, fast_help: str = "CPU-sized settings") -> argparse.ArgumentParser:
+    """The options every training benchmark takes: --fast, --threads, --cpu (add more, then parse_training_args)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--fast", action="store_true", help=fast_help)
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads")
+    parser.add_argument("--cpu", action="store_true", help="CPU only, even when a GPU is present")
+    return parser
+
+
+def parse_training_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """Parse, set the CPU threads; args.mode is "fast" or "full", args.device the GPU when present (unless --cpu)."""
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    args.mode = "fast" if args.fast else "full"
+    args.device = torch.device("cuda" if torch.cuda.is_available() and not args.cpu else "cpu")
+    return args

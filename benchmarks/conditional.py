@@ -11,7 +11,6 @@ Losses are the instructor's reference answers (reference.py), written as lecture
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import torch
 
 import ganlab
 import reference as ref
-from common import report
+from common import parse_training_args, report, training_parser
 from ganlab.classifier import code_class_agreement, conditional_accuracy, digit_classifier, digits_frechet_distance
 from ganlab.data import digits
 from ganlab.models import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
@@ -118,20 +117,16 @@ def summary(runs: list[dict]) -> list[dict]:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fast", action="store_true", help="CPU-sized settings (16x16, width 32, 1000 steps)")
+    parser = training_parser(__doc__, "CPU-sized settings (16x16, width 32, 1000 steps)")
     parser.add_argument("--steps", type=int, help="override the number of generator steps")
     parser.add_argument("--g-lr", type=float, help="override G's learning rate")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
-    parser.add_argument("--threads", type=int, default=2, help="CPU threads")
-    parser.add_argument("--cpu", action="store_true", help="CPU only, even when a GPU is present")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    name = "fast" if args.fast else "full"
+    args = parse_training_args(parser)
+    name = args.mode
     s = SETTINGS[name]
     s = Settings(**{**s.__dict__, "steps": args.steps or s.steps, "g_lr": args.g_lr or s.g_lr})
-    devices = [torch.device("cuda")] if torch.cuda.is_available() and not args.cpu else [torch.device("cpu")]
+    devices = [args.device]
     runs = []
     for device in devices:
         for method in args.methods:

@@ -6,9 +6,13 @@ from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_w
 from .layers import MinibatchStd, Packed
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from .checkpoint import load_model, save_model
+from .srgan import FeatureNet, SRConfig, SRDiscriminator, SRGenerator, train_feature_net
+from .unet import PatchGAN, PatchGANConfig, UNetConfig, UNetGenerator, input_gradient_mask
 
 __all__ = ["ACGANDiscriminator", "ConditionalConfig", "ConditionalDiscriminator", "ConditionalGenerator",
            "InfoGANDiscriminator", "InfoGANGenerator", "check_labels", "class_grid", "generate", "random_conditions",
            "sample_codes", "sample_conditional", "traverse",
            "DCGANConfig", "DCGANDiscriminator", "DCGANGenerator", "init_dcgan_weights",
-           "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "load_model", "save_model"]
+           "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "load_model", "save_model",
+           "FeatureNet", "SRConfig", "SRDiscriminator", "SRGenerator", "train_feature_net",
+           "PatchGAN", "PatchGANConfig", "UNetConfig", "UNetGenerator", "input_gradient_mask"]

@@ -4,5 +4,7 @@ from . import mode_collapse
 from . import wasserstein
 from . import wgan_gp
 from . import conditional
+from . import image_to_image
 
-ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE, wgan_gp.TABLE, conditional.TABLE]
+ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE, wgan_gp.TABLE, conditional.TABLE,
+       image_to_image.TABLE]

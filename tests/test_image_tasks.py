@@ -1,0 +1,219 @@
+"""ganlab.image_tasks (offline translation data) and ganlab.translation (trainers, PSNR, SSIM)."""
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.testing import assert_close
+
+from ganlab import image_tasks as it
+from ganlab import translation as tr
+from ganlab.models.srgan import SRConfig, SRDiscriminator, SRGenerator
+from ganlab.models.unet import PatchGAN, PatchGANConfig, UNetConfig, UNetGenerator
+
+pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded", "no_network")
+
+
+def _d_loss(real, fake):      # lecture 01's discriminator loss (not a graded answer of lecture 06)
+    return F.softplus(-real).mean() + F.softplus(fake).mean()
+
+
+def _g_adv(fake):
+    return F.softplus(-fake).mean()
+
+
+# ---------------------------------------------------------------- data
+@pytest.mark.parametrize("name, c_in, c_out", [("edges2digits", 1, 1), ("outline2shapes", 1, 3), ("grey2colour", 1, 3)])
+def test_paired_tasks_shapes_ranges_and_determinism(name, c_in, c_out):
+    x, y = it.paired_task(name, 16, "test", n=12)
+    assert x.shape == (12, c_in, 16, 16) and y.shape == (12, c_out, 16, 16)
+    for t in (x, y):
+        assert t.dtype == torch.float32 and t.min() >= -1 and t.max() <= 1
+    x2, y2 = it.paired_task(name, 16, "test", n=12)
+    assert torch.equal(x, x2) and torch.equal(y, y2)
+    xt, _ = it.paired_task(name, 16, "train", n=12)
+    assert not torch.equal(x, xt)                   # train and test differ
+
+
+def test_default_split_sizes():
+    assert len(it.paired_task("edges2digits", 8, "train")[0]) == 1500
+    assert len(it.paired_task("edges2digits", 8, "test")[0]) == 297
+    assert len(it.paired_task("outline2shapes", 8, "test")[0]) == 256
+
+
+def test_outline_is_the_boundary():
+    img = -torch.ones(1, 1, 9, 9)
+    img[..., 3:6, 3:6] = 1
+    edge = it.outline(img)
+    assert edge[0, 0, 4, 4] == -1 and edge[0, 0, 0, 0] == -1     # inside and far outside: no edge
+    assert edge[0, 0, 3, 3] == 1 and edge[0, 0, 2, 4] == 1       # on and next to the boundary
+
+
+def test_shapes_colour_follows_the_kind():
+    params = torch.tensor([[[k, 0.5, 0.5, 0.3, 0.0], [-1, 0.5, 0.5, 0.2, 0.0]] for k in range(3)])
+    solid = it.render_shapes(params, 32, "solid")
+    centre = (solid[:, :, 16, 16] + 1) / 2
+    assert_close(centre, it.COLOURS, atol=1e-6, rtol=0)
+    corner = (solid[:, :, 0, 0] + 1) / 2
+    assert_close(corner, torch.full((3, 3), it.BACKGROUND), atol=1e-6, rtol=0)
+    striped = it.render_shapes(params, 32, "striped")
+    inside = striped[:, :, 12:20, 12:20]
+    assert (inside.amax((2, 3)) - inside.amin((2, 3))).amax(1).min() > 0.5   # stripes: light and coloured pixels
+    assert it.render_shapes(params, 32, "outline").shape == (3, 1, 32, 32)
+
+
+def test_unpaired_domains_are_not_pairs_and_truth_is():
+    a, b = it.unpaired_task("shapes", 16, n=8)
+    assert a.shape == b.shape == (8, 3, 16, 16)
+    ta, tb = it.translation_truth("shapes", 16, n=8)
+    # the truth pairs show one scene twice: B's coloured stripes lie inside A's shapes, and cover part of them
+    shape_a, colour_b = ta.amin(1) < 0.85, tb.amin(1) < 0.85
+    assert not (colour_b & ~shape_a).any()
+    assert 0.2 < colour_b.sum() / shape_a.sum() < 0.8
+    da, db = it.unpaired_task("digits", 16, n=5)
+    assert da.shape == db.shape == (5, 1, 16, 16)
+    assert (db > 0).float().mean() > (da > 0).float().mean()      # thick strokes cover more pixels
+
+
+def test_sr_pairs_and_held_out_split():
+    lr, hr = it.sr_pairs(6, hr_size=32, scale=4, split="test")
+    assert lr.shape == (6, 3, 8, 8) and hr.shape == (6, 3, 32, 32)
+    assert_close(lr, it.downsample(hr, 4))
+    lr2, hr2 = it.sr_pairs(6, hr_size=32, scale=4, split="test")
+    assert torch.equal(hr, hr2)
+    photos = it._photos()
+    tiles = {split: it._tiles(photos[0], split) for split in ("train", "test")}
+    assert len(tiles["test"]) == 10 and len(tiles["train"]) == 30 and not set(tiles["test"]) & set(tiles["train"])
+    # every test patch of photo 0 (even positions) is a crop of one of its test tiles
+    for patch in hr[0::2]:
+        found = False
+        for top, left in tiles["test"]:
+            tile = photos[0][:, top:top + it.TILE, left:left + it.TILE]
+            windows = tile.unfold(1, 32, 1).unfold(2, 32, 1)                  # (3, 49, 49, 32, 32)
+            found |= bool(((windows - patch[:, None, None]).abs().amax((0, 3, 4)) == 0).any())
+        assert found
+    assert (hr.mean(1).flatten(1).std(1) >= 0.1).all()                         # textured crops only
+    assert it.upsample_bicubic(lr, 4).shape == hr.shape
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: it.paired_task("nope"), "name: expected one of"),
+    (lambda: it.paired_task("edges2digits", split="valid"), "split: expected one of"),
+    (lambda: it.paired_task("edges2digits", size=12), "size: expected one of"),
+    (lambda: it.photo_patches(2, size=100, split="test"), "size: expected at most 80"),
+    (lambda: it.downsample(torch.zeros(1, 3, 10, 10), 4), "divisible by scale=4"),
+])
+def test_data_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_online_sets_fall_back_offline(tmp_path, capsys):
+    x, y = it.paired_task("facades", 16, "test", n=4, download=False, root=str(tmp_path))
+    assert "using the offline task 'outline2shapes'" in capsys.readouterr().out
+    assert x.shape == (4, 1, 16, 16) and y.shape == (4, 3, 16, 16)
+    a, b = it.unpaired_task("horse2zebra", 16, n=3, root=str(tmp_path))
+    assert "offline task 'shapes'" in capsys.readouterr().out and a.shape == (3, 3, 16, 16)
+
+
+# ---------------------------------------------------------------- measures
+def test_psnr_values():
+    x = torch.zeros(2, 3, 4, 4)
+    y = x.clone()
+    y[0] += 0.2                                      # MSE 0.04 over range 2: 10 log10(4 / 0.04) = 20 dB
+    y[1] += 0.02                                     # 40 dB
+    assert_close(tr.psnr(y, x), torch.tensor([20.0, 40.0], dtype=torch.float64))
+    with pytest.raises(ValueError, match="expected one shape"):
+        tr.psnr(x, x[:1])
+
+
+def test_ssim_properties():
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(3, 3, 16, 16, generator=g) * 2 - 1
+    assert_close(tr.ssim(x, x), torch.ones(3, dtype=torch.float64))
+    noisy = (x + 0.3 * torch.randn(x.shape, generator=g)).clamp(-1, 1)
+    blurred = F.avg_pool2d(x, 3, 1, 1)
+    s_noisy, s_blur = tr.ssim(noisy, x), tr.ssim(blurred, x)
+    assert (s_noisy < 0.9).all() and (s_blur < 0.9).all() and (s_noisy > -1).all()
+    assert_close(tr.ssim(x, noisy), s_noisy)         # symmetric
+    # a constant shift of the mean lowers only the luminance term
+    assert (tr.ssim(x + 0.5, x) < 1).all()
+    with pytest.raises(ValueError, match="sides >= 7"):
+        tr.ssim(x[..., :5, :5], x[..., :5, :5])
+
+
+# ---------------------------------------------------------------- trainers
+def _small_pix2pix():
+    return (UNetGenerator(UNetConfig(1, 1, depth=2, width=4)), PatchGAN(PatchGANConfig(2, width=4, n_layers=1)))
+
+
+def test_train_pix2pix_passes_the_losses_and_learns():
+    x, y = it.paired_task("edges2digits", 8, "train", n=64)
+    g, d = _small_pix2pix()
+    seen = []
+
+    def g_loss(fake_logits, fake, target):
+        seen.append((tuple(fake_logits.shape), tuple(fake.shape), tuple(target.shape)))
+        return F.softplus(-fake_logits).mean() + 100 * (fake - target).abs().mean()
+
+    before = [p.detach().clone() for p in g.parameters()]
+    h = tr.train_pix2pix(g, d, x, y, _d_loss, g_loss, steps=30, batch_size=8, lr=2e-3, log_every=10, progress=False)
+    assert h["step"] == [10, 20, 30] and set(h) == {"step", "d_loss", "g_loss", "l1"}
+    assert seen[0] == ((8, 1, 2, 2), (8, 1, 8, 8), (8, 1, 8, 8))   # one logit per patch
+    assert h["l1"][-1] < h["l1"][0]
+    assert all(not torch.equal(b, p) for b, p in zip(before, g.parameters()))
+
+
+def test_train_pix2pix_without_discriminator_and_bad_losses():
+    x, y = it.paired_task("edges2digits", 8, "train", n=16)
+    g, d = _small_pix2pix()
+    h = tr.train_pix2pix(g, None, x, y, None, lambda logits, fake, t: (fake - t).abs().mean(), steps=3,
+                         batch_size=4, log_every=1, progress=False)
+    assert h["d_loss"] == [0.0, 0.0, 0.0]
+    with pytest.raises(ValueError, match="g_loss_fn must return a scalar tensor"):
+        tr.train_pix2pix(g, d, x, y, _d_loss, lambda logits, fake, t: (fake - t).abs(), steps=1, progress=False)
+    with pytest.raises(ValueError, match="aligned tensors of one length"):
+        tr.train_pix2pix(g, d, x, y[:5], _d_loss, lambda *a: torch.zeros(()), steps=1, progress=False)
+
+
+def test_train_cyclegan_calls_the_cycle_loss_with_reconstructions():
+    a, b = it.unpaired_task("digits", 8, n=32)
+    nets = [UNetGenerator(UNetConfig(1, 1, depth=2, width=4, norm="instance")) for _ in range(2)]
+    ds = [PatchGAN(PatchGANConfig(1, width=4, n_layers=1, norm="instance")) for _ in range(2)]
+    calls = []
+
+    def cycle(real_a, rec_a, real_b, rec_b):
+        calls.append(True)
+        assert_close(rec_a, nets[1](nets[0](real_a)))
+        assert_close(rec_b, nets[0](nets[1](real_b)))
+        return 10 * ((real_a - rec_a).abs().mean() + (real_b - rec_b).abs().mean())
+
+    h = tr.train_cyclegan(*nets, *ds, a, b, _d_loss, _g_adv, cycle, identity_weight=5.0, steps=4, batch_size=4,
+                          log_every=2, progress=False)
+    assert len(calls) == 4 and h["step"] == [2, 4]
+    assert set(h) == {"step", "d_loss", "g_loss", "cycle", "rec_error"}
+    h0 = tr.train_cyclegan(*nets, *ds, a, b, _d_loss, _g_adv, None, steps=2, batch_size=4, log_every=1, progress=False)
+    assert h0["cycle"] == [0.0, 0.0] and h0["rec_error"][0] > 0
+
+
+def test_train_sr_with_and_without_discriminator():
+    lr, hr = it.sr_pairs(16, hr_size=16, scale=4, split="train")
+    g = SRGenerator(SRConfig(width=8, n_blocks=1))
+    mse = tr.train_sr(g, lr, hr, F.mse_loss, steps=20, batch_size=8, lr=1e-3, log_every=10, progress=False)
+    assert mse["mse"][-1] < mse["mse"][0] and mse["d_loss"] == [0.0, 0.0]
+    d = SRDiscriminator(SRConfig(d_width=4), depth=2)
+    adv = tr.train_sr(g, lr, hr, F.mse_loss, discriminator=d, d_loss_fn=_d_loss, g_loss_fn=_g_adv, steps=2,
+                      batch_size=4, log_every=1, progress=False)
+    assert all(v > 0 for v in adv["d_loss"])
+    with pytest.raises(ValueError, match="needs d_loss_fn and g_loss_fn"):
+        tr.train_sr(g, lr, hr, F.mse_loss, discriminator=d, steps=1)
+
+
+def test_translate_and_speed():
+    g = UNetGenerator(UNetConfig(1, 1, depth=2, width=4, dropout=0.5))
+    x = torch.randn(10, 1, 8, 8)
+    out = tr.translate(g, x, batch_size=3)
+    assert out.shape == x.shape and g.training           # eval inside, mode restored
+    assert torch.equal(out, tr.translate(g, x))           # no dropout noise in eval mode
+    speed = tr.images_per_second(g, x, reps=2)
+    assert math.isfinite(speed) and speed > 0
