@@ -54,7 +54,7 @@ bundle: release
 	$(BIN)/python -m instructor.bundle
 
 bench: $(VENV)/.dev
-	@for b in speed.py toy2d.py "conditional.py --fast" "image_to_image.py --fast" notebooks.py autograde.py; do \
+	@for b in speed.py toy2d.py "conditional.py --fast" "image_to_image.py --fast" "stylegan.py --fast" notebooks.py autograde.py; do \
 		echo "== $$b"; (cd benchmarks && $(BIN)/python $$b) || exit 1; \
 	done
 

@@ -57,3 +57,15 @@ def infogan_info_loss(cat_logits, cat_codes, cont_mean, cont_codes, lambda_cont=
     """lecture 05: -L_I = cross-entropy of c1 + lambda * Gaussian NLL (unit variance, constant dropped) of c2..,
     summed over the continuous codes, batch means."""
     return F.cross_entropy(cat_logits, cat_codes) + lambda_cont * 0.5 * (cont_mean - cont_codes).pow(2).sum(1).mean()
+
+
+def fade_in(alpha, upscaled, generated):   # lecture 07: ProGAN's blend, alpha for the new block
+    return torch.lerp(upscaled, generated, alpha)
+
+
+def adain(content, style_scale, style_bias, eps=1e-5):   # lecture 07: instance statistics, biased variance
+    return style_scale[:, :, None, None] * F.instance_norm(content, eps=eps) + style_bias[:, :, None, None]
+
+
+def truncate(w, w_avg, psi):               # lecture 07: StyleGAN's truncation trick in w
+    return torch.lerp(w_avg, w, psi)

@@ -2,6 +2,7 @@
 
 `python -m instructor.bundle` (run by `make bundle`, after `make release`) writes
     dist/bundle/                      README.md, ganlab-<version>-py3-none-any.whl, <assignment>/<notebook>.ipynb
+                                      (and the files next to it in course/, e.g. lecture 07's checkpoint)
     dist/gan-course-bundle.zip        the same files under gan-course/
 Publish the zip and the wheel at course.toml's bundle url: Colab notebooks install the wheel from there.
 """
@@ -100,6 +101,8 @@ def build(out: Path = ROOT / "dist", root: Path = ROOT) -> Bundle:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     nbs = [copy_notebook(p, folder / p.parent.name / p.name) for p in sources]
+    for extra in (f for p in sources for f in sorted(p.parent.iterdir()) if f.is_file() and f.suffix != ".ipynb"):
+        shutil.copy2(extra, folder / extra.parent.name / extra.name)  # files a notebook reads, e.g. a checkpoint
     wheel = build_wheel(folder, root)
     write_readme(folder / "README.md", wheel, nbs)
     return Bundle(folder, write_zip(folder, Path(out) / ZIP_NAME), wheel, nbs)

@@ -8,11 +8,18 @@ from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from .checkpoint import load_model, save_model
 from .srgan import FeatureNet, SRConfig, SRDiscriminator, SRGenerator, train_feature_net
 from .unet import PatchGAN, PatchGANConfig, UNetConfig, UNetGenerator, input_gradient_mask
+from .progan import (EqualizedConv2d, EqualizedLinear, PixelNorm, ProDiscriminator, ProGANConfig, ProGenerator,
+                     train_progressive)
+from .stylegan import (ConstantInput, MappingNetwork, NoiseInjection, StyleAffine, StyleConfig, StyleGenerator,
+                       StyleLayer, SynthesisNetwork, mix_styles, truncated_z)
 
 __all__ = ["ACGANDiscriminator", "ConditionalConfig", "ConditionalDiscriminator", "ConditionalGenerator",
            "InfoGANDiscriminator", "InfoGANGenerator", "check_labels", "class_grid", "generate", "random_conditions",
            "sample_codes", "sample_conditional", "traverse",
            "DCGANConfig", "DCGANDiscriminator", "DCGANGenerator", "init_dcgan_weights",
            "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "load_model", "save_model",
+           "EqualizedConv2d", "EqualizedLinear", "PixelNorm", "ProDiscriminator", "ProGANConfig", "ProGenerator",
+           "train_progressive", "ConstantInput", "MappingNetwork", "NoiseInjection", "StyleAffine", "StyleConfig",
+           "StyleGenerator", "StyleLayer", "SynthesisNetwork", "mix_styles", "truncated_z",
            "FeatureNet", "SRConfig", "SRDiscriminator", "SRGenerator", "train_feature_net",
            "PatchGAN", "PatchGANConfig", "UNetConfig", "UNetGenerator", "input_gradient_mask"]

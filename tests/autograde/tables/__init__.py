@@ -5,6 +5,7 @@ from . import wasserstein
 from . import wgan_gp
 from . import conditional
 from . import image_to_image
+from . import progan_stylegan
 
-ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE, wgan_gp.TABLE, conditional.TABLE,
-       image_to_image.TABLE]
+ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE, wgan_gp.TABLE, conditional.TABLE, image_to_image.TABLE,
+       progan_stylegan.TABLE]
