@@ -5,6 +5,7 @@ import argparse
 import json
 import platform
 import sys
+import time
 from pathlib import Path
 
 import torch
@@ -31,11 +32,11 @@ def report(name: str, rows: list[dict]) -> None:
     (RESULTS / f"{name}.json").write_text(json.dumps({"machine": machine(), "rows": rows}, indent=1))
 
 
-def training_parser(doc: str, fast_help: str = "CPU-sized settings") -> argparse.ArgumentParser:
+def training_parser(doc: str, fast_help: str = "CPU-sized settings", threads: int = 2) -> argparse.ArgumentParser:
     """The options every training benchmark takes: --fast, --threads, --cpu (add more, then parse_training_args)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help=fast_help)
-    parser.add_argument("--threads", type=int, default=2, help="CPU threads")
+    parser.add_argument("--threads", type=int, default=threads, help="CPU threads")
     parser.add_argument("--cpu", action="store_true", help="CPU only, even when a GPU is present")
     return parser
 
@@ -47,3 +48,14 @@ def parse_training_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
     args.mode = "fast" if args.fast else "full"
     args.device = torch.device("cuda" if torch.cuda.is_available() and not args.cpu else "cpu")
     return args
+
+
+def timed(fn, device: torch.device):
+    """(fn(), seconds), with the GPU's queued work finished before the clock starts and before it stops."""
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    out = fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return out, time.perf_counter() - start

@@ -12,7 +12,6 @@ Losses are the instructor's reference answers (reference.py), written as lecture
 from __future__ import annotations
 
 import statistics
-import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -20,7 +19,7 @@ import torch
 
 import ganlab
 import reference as ref
-from common import parse_training_args, report, training_parser
+from common import parse_training_args, report, timed, training_parser
 from ganlab.classifier import code_class_agreement, conditional_accuracy, digit_classifier, digits_frechet_distance
 from ganlab.data import digits
 from ganlab.models import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
@@ -78,15 +77,10 @@ def train(method: str, s: Settings, seed: int, device: torch.device):
     ganlab.seed_everything(seed)
     x, y = digits(s.image_size)
     G, D = (m.to(device) for m in networks(method, s))
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    ganlab.train_conditional(G, D, x, y, partial(d_loss, method, s=s), partial(g_loss, method, s=s),
-                             steps=s.steps, batch_size=s.batch_size, lr=s.lr,
-                             g_lr=s.g_lr or (1e-3 if method == "infogan" else s.lr), progress=False)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return G, time.perf_counter() - start
+    _, seconds = timed(lambda: ganlab.train_conditional(
+        G, D, x, y, partial(d_loss, method, s=s), partial(g_loss, method, s=s), steps=s.steps,
+        batch_size=s.batch_size, lr=s.lr, g_lr=s.g_lr or (1e-3 if method == "infogan" else s.lr), progress=False), device)
+    return G, seconds
 
 
 def run(method: str, s: Settings, seed: int, device: torch.device) -> dict:

@@ -17,14 +17,13 @@ The graded losses are written here as the lecture's solutions state them (instru
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 import ganlab
-from common import parse_training_args, report, training_parser
+from common import parse_training_args, report, timed, training_parser
 from ganlab import image_tasks as tasks
 from ganlab import translation as tr
 from ganlab.models import (FeatureNet, PatchGAN, PatchGANConfig, SRConfig, SRDiscriminator, SRGenerator, UNetConfig,
@@ -67,16 +66,6 @@ SETTINGS = {"fast": Settings("edges2digits", 16, 4, 16, 1, 600, 32, 16, 2, 600, 
             "full": Settings("outline2shapes", 32, 5, 64, 2, 3000, 64, 64, 16, 3000, 2e-4)}
 
 
-def _timed(fn, device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    out = fn()
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    return out, time.perf_counter() - start
-
-
 def pix2pix(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
     x, y = tasks.paired_task(s.task, s.size, "train")
     xt, yt = tasks.paired_task(s.task, s.size, "test")
@@ -87,7 +76,7 @@ def pix2pix(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
         D = PatchGAN(PatchGANConfig(x.shape[1] + y.shape[1], width=s.width, n_layers=s.n_layers)).to(device)
         g_loss = (lambda l, f, t, lam=lam: p2p_loss(l, f, t, lam)) if adversarial else (lambda l, f, t: F.l1_loss(f, t))
         D, loss_d = (D, d_loss) if adversarial else (None, None)
-        _, seconds = _timed(lambda: tr.train_pix2pix(G, D, x, y, loss_d, g_loss, steps=s.steps, lr=s.lr,
+        _, seconds = timed(lambda: tr.train_pix2pix(G, D, x, y, loss_d, g_loss, steps=s.steps, lr=s.lr,
                                                      progress=False), device)
         held_out = (tr.translate(G, xt) - yt).abs().mean().item()
         rows.append({"experiment": "pix2pix", "setting": name, "metric": "held-out L1", "value": held_out,
@@ -106,7 +95,7 @@ def cyclegan(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
         pcfg = PatchGANConfig(3, width=max(8, s.width // 2), n_layers=s.n_layers, norm="instance")
         nets = [UNetGenerator(cfg).to(device) for _ in range(2)] + [PatchGAN(pcfg).to(device) for _ in range(2)]
         cyc = (lambda ra, ca, rb, cb, lam=lam: cycle_loss(ra, ca, rb, cb, lam)) if lam else None
-        _, seconds = _timed(lambda: tr.train_cyclegan(*nets, a, b, d_loss, g_adv, cyc, identity_weight=0.5 * lam,
+        _, seconds = timed(lambda: tr.train_cyclegan(*nets, a, b, d_loss, g_adv, cyc, identity_weight=0.5 * lam,
                                                       steps=s.steps, lr=s.lr, progress=False), device)
         fake_b = tr.translate(nets[0], ta)
         rec = (tr.translate(nets[1], fake_b) - ta).abs().mean().item()
@@ -133,12 +122,12 @@ def super_resolution(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
     cfg = SRConfig(width=s.sr_width, n_blocks=s.sr_blocks, d_width=max(8, s.sr_width // 2))
     ganlab.seed_everything(0)
     mse = SRGenerator(cfg).to(device)
-    _, t_mse = _timed(lambda: tr.train_sr(mse, lr_train, hr_train, F.mse_loss, steps=s.sr_steps,
+    _, t_mse = timed(lambda: tr.train_sr(mse, lr_train, hr_train, F.mse_loss, steps=s.sr_steps,
                                           lr=1e-3 if s.hr <= 32 else 1e-4, progress=False), device)
     gan = copy.deepcopy(mse)
     content = lambda sr, hr: F.mse_loss(sr, hr) + 0.1 * F.mse_loss(phi(sr), phi(hr)) / scale  # noqa: E731
     sr_d = SRDiscriminator(cfg, 3).to(device)
-    _, t_gan = _timed(lambda: tr.train_sr(gan, lr_train, hr_train, content, discriminator=sr_d,
+    _, t_gan = timed(lambda: tr.train_sr(gan, lr_train, hr_train, content, discriminator=sr_d,
                                           d_loss_fn=d_loss, g_loss_fn=g_adv, adv_weight=1e-2,
                                           steps=2 * s.sr_steps // 3, lr=5e-4 if s.hr <= 32 else 1e-4,
                                           progress=False), device)

@@ -1,11 +1,10 @@
 """Training speed: images (or points) per second through one full GAN step (D and G updates),
 per model, on the CPU and on the GPU when there is one."""
-import time
 
 import torch
 
 import ganlab
-from common import report
+from common import report, timed
 from reference import gan_d_loss as d_loss, gan_g_loss as g_loss
 from ganlab.models import DCGANConfig, DCGANDiscriminator, DCGANGenerator, MLPConfig, MLPDiscriminator, MLPGenerator
 
@@ -26,13 +25,8 @@ def measure(device, name, batch=64, steps=60):
     G, D = G.to(device), D.to(device)
     data = torch.randn(1024, *shape).clamp(-1, 1)
     ganlab.train_gan(G, D, data.to(device), d_loss, g_loss, steps=5, batch_size=batch, progress=False)  # warm-up
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    t = time.perf_counter()
-    ganlab.train_gan(G, D, data.to(device), d_loss, g_loss, steps=steps, batch_size=batch, progress=False)
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-    dt = time.perf_counter() - t
+    _, dt = timed(lambda: ganlab.train_gan(G, D, data.to(device), d_loss, g_loss, steps=steps, batch_size=batch,
+                                           progress=False), device)
     return {"device": device.type, "model": name, "batch": batch, "steps_per_s": steps / dt,
             "images_per_s": steps * batch / dt}
 

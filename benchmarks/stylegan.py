@@ -10,16 +10,14 @@ AdaIN, truncation and the losses are the instructor's reference answers (referen
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
-import time
 from dataclasses import dataclass
 
 import torch
 
 import ganlab
 import reference as ref
-from common import report
+from common import parse_training_args, report, timed, training_parser
 from ganlab.classifier import digits_frechet_distance
 from ganlab.models import ProDiscriminator, StyleConfig, StyleGenerator, save_model
 
@@ -49,11 +47,6 @@ def autocast(device, amp: bool):
     return torch.autocast(device.type, dtype=torch.bfloat16) if amp else contextlib.nullcontext()
 
 
-def sync(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize()
-
-
 def speed(s: Settings, device, amp: bool = False, channels_last: bool = False) -> dict:
     """Images per second through training iterations (train_gan: a D step and a G step) and through sampling."""
     ganlab.seed_everything(0)
@@ -65,21 +58,12 @@ def speed(s: Settings, device, amp: bool = False, channels_last: bool = False) -
                  betas=(0.0, 0.99), progress=False)
     with autocast(device, amp):
         ganlab.train_gan(G, D, data, steps=3, **train)                                 # warm-up
-        sync(device)
-        t = time.perf_counter()
-        ganlab.train_gan(G, D, data, steps=s.speed_steps, **train)
-        sync(device)
-        train_s = time.perf_counter() - t
+        _, train_s = timed(lambda: ganlab.train_gan(G, D, data, steps=s.speed_steps, **train), device)
         G.eval()
         z = torch.randn(256, s.latent_dim, device=device)
         with torch.no_grad():
-            G(z)
-            sync(device)
-            t = time.perf_counter()
-            for _ in range(5):
-                G(z)
-            sync(device)
-            sample_s = time.perf_counter() - t
+            G(z)                                                                       # warm-up
+            _, sample_s = timed(lambda: [G(z) for _ in range(5)], device)
     return {"device": device.type, "amp": amp, "channels_last": channels_last, "batch": s.batch_size,
             "train_images_per_s": s.speed_steps * s.batch_size / train_s, "sample_images_per_s": 5 * 256 / sample_s}
 
@@ -89,10 +73,9 @@ def quality(s: Settings, device, save: str | None = None) -> dict:
     images, _ = ganlab.data.image_dataset(s.dataset, s.image_size)
     ganlab.seed_everything(0)
     G, D = networks(s, device)
-    t = time.perf_counter()
-    ganlab.train_gan(G, D, images, ref.gan_d_loss, ref.gan_g_loss, steps=s.steps, batch_size=s.batch_size,
-                     lr=s.lr, betas=(0.0, 0.99), progress=True)
-    minutes = (time.perf_counter() - t) / 60
+    _, seconds = timed(lambda: ganlab.train_gan(G, D, images, ref.gan_d_loss, ref.gan_g_loss, steps=s.steps,
+                                                batch_size=s.batch_size, lr=s.lr, betas=(0.0, 0.99), progress=True),
+                       device)
     G.eval()
     z = torch.randn(1000, s.latent_dim, generator=torch.Generator().manual_seed(1)).to(device)
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(2))
@@ -106,22 +89,18 @@ def quality(s: Settings, device, save: str | None = None) -> dict:
         save_model(G.cpu(), save)
         print(f"saved the generator to {save}")
     return {"device": device.type, "dataset": s.dataset, "size": s.image_size, "steps": s.steps,
-            "train_minutes": minutes, "fd": fd[1.0], "fd_psi_0.7": fd[0.7], "fd_real_vs_real": floor}
+            "train_minutes": seconds / 60, "fd": fd[1.0], "fd_psi_0.7": fd[0.7], "fd_real_vs_real": floor}
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fast", action="store_true", help="CPU-sized settings (16x16 digits)")
+    parser = training_parser(__doc__, "CPU-sized settings (16x16 digits)", threads=1)
     parser.add_argument("--steps", type=int, help="training iterations of the FD run (default: the setting's)")
     parser.add_argument("--save", help="save the trained generator here (ganlab.models.save_model)")
-    args = parser.parse_args()
-    name = "fast" if args.fast else "full"
+    args = parse_training_args(parser)
+    name, device = args.mode, args.device
     s = SETTINGS[name]
     if args.steps:
         s = Settings(**{**s.__dict__, "steps": args.steps})
-    if args.fast:
-        torch.set_num_threads(1)
-    device = ganlab.pick_device()
     configs = [(torch.device("cpu"), False, False)]
     if device.type == "cuda":
         configs += [(device, False, False), (device, True, False), (device, True, True)]

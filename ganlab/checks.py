@@ -42,6 +42,12 @@ def check_positive(value, name: str, *, integer: bool = False):
     return value
 
 
+def check_counts(**counts) -> None:
+    """Each keyword a positive int: a loop's steps, batch size, logging interval and the like."""
+    for name, value in counts.items():
+        check_positive(value, name, integer=True)
+
+
 def check_choice(value, name: str, choices) -> None:
     if value not in choices:
         raise ValueError(f"{name}: expected one of {sorted(choices)}, got {value!r}")

@@ -99,9 +99,8 @@ def digits_frechet_distance(fake: torch.Tensor, real: torch.Tensor,
 
 def label_accuracy(images: torch.Tensor, labels, classifier: DigitClassifier | None = None) -> float:
     """Fraction of images the classifier assigns to `labels` (for conditional generators)."""
-    with torch.no_grad():
-        classifier = classifier if classifier is not None else digit_classifier(images.shape[-1])
-        pred = classifier(images.to(next(classifier.parameters()).device)).argmax(1).cpu()
+    classifier = classifier if classifier is not None else digit_classifier(images.shape[-1])
+    pred = _predict(images, classifier)
     labels = labels.cpu() if isinstance(labels, torch.Tensor) else torch.as_tensor(np.asarray(labels))
     return float((pred == labels).float().mean())
 
@@ -111,7 +110,7 @@ def conditional_accuracy(generator, per_class: int = 100, classifier: DigitClass
                          seed: int = 0) -> tuple[float, list[float]]:
     """Class-conditional samples judged by the digit classifier: G(z, y) for `per_class` draws of each
     label y (eval mode), returns (overall accuracy, accuracy per class)."""
-    from .models.conditional import generate
+    from .models import generate
 
     k = generator.n_classes
     labels = torch.arange(k).repeat_interleave(per_class)
@@ -134,6 +133,7 @@ def code_class_agreement(generator, n: int = 1000, classifier: DigitClassifier |
     return code_agreement(cat, _predict(images, classifier), generator.n_classes, 10)
 
 
+@torch.no_grad()
 def _predict(images: torch.Tensor, classifier: nn.Module, batch_size: int = 512) -> torch.Tensor:
     device = next(classifier.parameters()).device
     return torch.cat([classifier(b.to(device)).argmax(1).cpu() for b in images.split(batch_size)])

@@ -93,12 +93,19 @@ def digits(size: int = 16) -> tuple[torch.Tensor, torch.Tensor]:
     return x, torch.tensor(target, dtype=torch.int64)
 
 
+def sklearn_datasets_dir() -> Path | None:
+    """scikit-learn's `datasets` folder (where its bundled data lives), found without importing scikit-learn
+    (that import alone takes half a second); None when it is not installed as a plain folder."""
+    spec = importlib.util.find_spec("sklearn")
+    return Path(spec.origin).parent / "datasets" if spec and spec.origin else None
+
+
 @functools.lru_cache(maxsize=1)
 def _digits_8x8() -> tuple[np.ndarray, np.ndarray]:
     """load_digits()'s images (N, 8, 8) in [0, 16] and labels (N,), read from the CSV that ships with
-    scikit-learn without importing it (that import alone takes half a second)."""
-    spec = importlib.util.find_spec("sklearn")
-    csv = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz" if spec and spec.origin else None
+    scikit-learn without importing it."""
+    folder = sklearn_datasets_dir()
+    csv = folder / "data" / "digits.csv.gz" if folder else None
     if csv is None or not csv.is_file():  # another layout: let scikit-learn find it
         from sklearn.datasets import load_digits
 

@@ -19,7 +19,6 @@ pix2pix / CycleGAN papers when `download=True`; when that fails they fall back t
 from __future__ import annotations
 
 import functools
-import importlib.util
 import math
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import torch
 import torch.nn.functional as F
 
 from .checks import check_choice, check_positive, check_tensor
-from .data import DATA_ROOT, digits, resize
+from .data import DATA_ROOT, digits, resize, sklearn_datasets_dir
 
 PAIRED_TASKS = ("edges2digits", "outline2shapes", "grey2colour")
 UNPAIRED_TASKS = ("shapes", "digits")
@@ -136,8 +135,8 @@ def _shapes_data(n: int, size: int, seed: int, styles: tuple) -> tuple:
 @functools.lru_cache(maxsize=1)
 def _photos() -> tuple[torch.Tensor, ...]:
     """scikit-learn's two sample photographs (china.jpg, flower.jpg), each (3, 427, 640) in [-1, 1]."""
-    spec = importlib.util.find_spec("sklearn")
-    folder = Path(spec.origin).parent / "datasets" / "images" if spec and spec.origin else None
+    folder = sklearn_datasets_dir()
+    folder = folder / "images" if folder else None
     files = sorted(folder.glob("*.jpg")) if folder and folder.is_dir() else []
     if files:
         from PIL import Image

@@ -11,6 +11,7 @@ import torch
 
 from .checks import check_tensor
 from .data import to_numpy
+from .models.inference import evaluating
 
 
 def _axes(ax, figsize):
@@ -133,12 +134,8 @@ def interpolate(generator, z0: torch.Tensor, z1: torch.Tensor, steps: int = 8) -
     for name, z in (("z0", z0), ("z1", z1)):
         check_tensor(z, name, shape=(generator.latent_dim,))
     t = torch.linspace(0, 1, steps, device=z0.device)[:, None]
-    was_training = generator.training
-    generator.eval()  # each image from its own z: no batch-norm statistics shared across the strip
-    try:
+    with evaluating(generator):  # each image from its own z: no batch-norm statistics shared across the strip
         return generator(torch.lerp(z0[None], z1[None], t)).cpu()
-    finally:
-        generator.train(was_training)
 
 
 def interpolation_strip(generator, z0, z1, steps: int = 8, ax=None):

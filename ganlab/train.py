@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .checks import check_positive, check_tensor
+from .checks import check_counts, check_positive, check_tensor
 from .data import batches
 from .device import grading
 from .models.conditional import random_conditions
@@ -81,8 +81,7 @@ class _RunningMeans:
 
 def _check_loop(steps, batch_size, log_every, generator, **counts) -> int:
     """Validate a loop's counts; return the generator's latent size."""
-    for name, value in (("steps", steps), ("batch_size", batch_size), ("log_every", log_every), *counts.items()):
-        check_positive(value, name, integer=True)
+    check_counts(steps=steps, batch_size=batch_size, log_every=log_every, **counts)
     latent_dim = getattr(generator, "latent_dim", None)
     if not isinstance(latent_dim, int):
         raise ValueError("generator: expected a module with an int `latent_dim` attribute")

@@ -25,7 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .checks import check_positive, check_tensor
+from .checks import check_counts, check_tensor
+from .models.inference import evaluating, generate
 from .train import _progress, _RunningMeans, _scalar_loss
 
 
@@ -45,7 +46,7 @@ def _adam(modules, lr, betas):
     return torch.optim.Adam([p for m in modules for p in m.parameters()], lr=lr, betas=betas)
 
 
-def _d_step(opt, loss):
+def _update(opt, loss):
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
@@ -74,8 +75,7 @@ def train_pix2pix(
     history: step, d_loss, g_loss, l1 (mean |G(x) - y| of the batch). With discriminator None, G is trained on
     g_loss_fn(None, fake, target) alone (e.g. an L1-only baseline) and d_loss is logged as 0.
     """
-    for name, value in (("steps", steps), ("batch_size", batch_size), ("log_every", log_every)):
-        check_positive(value, name, integer=True)
+    check_counts(steps=steps, batch_size=batch_size, log_every=log_every)
     inputs, targets = check_tensor(inputs, "inputs", ndim=4), check_tensor(targets, "targets", ndim=4)
     device = next(generator.parameters()).device
     data = _pairs(inputs, targets, batch_size=batch_size, seed=seed)
@@ -92,10 +92,10 @@ def train_pix2pix(
         d_loss = zero
         if discriminator is not None:
             d_loss = _scalar_loss(d_loss_fn(discriminator(x, y), discriminator(x, fake.detach())), "d_loss_fn")
-            _d_step(d_opt, d_loss)
+            _update(d_opt, d_loss)
         fake_logits = discriminator(x, fake) if discriminator is not None else None
         g_loss = _scalar_loss(g_loss_fn(fake_logits, fake, y), "g_loss_fn")
-        _d_step(g_opt, g_loss)        # D's gradients from this step are cleared before its next update
+        _update(g_opt, g_loss)        # D's gradients from this step are cleared before its next update
         log.add(step, [d_loss, g_loss, (fake.detach() - y).abs().mean()], bar)
         for cb in callbacks:
             cb(step, generator, discriminator, log.history)
@@ -130,8 +130,7 @@ def train_cyclegan(
     history: step, d_loss (D_A + D_B), g_loss (total), cycle (cycle_loss_fn's value; 0 without it), rec_error
     (mean |F(G(a)) - a|, whether or not it is trained).
     """
-    for name, value in (("steps", steps), ("batch_size", batch_size), ("log_every", log_every)):
-        check_positive(value, name, integer=True)
+    check_counts(steps=steps, batch_size=batch_size, log_every=log_every)
     a, b = check_tensor(a, "a", ndim=4), check_tensor(b, "b", ndim=4)
     device = next(g_ab.parameters()).device
     data_a = _pairs(a, batch_size=batch_size, seed=seed)
@@ -153,10 +152,10 @@ def train_cyclegan(
         if identity_weight:
             g_loss = g_loss + identity_weight * ((g_ab(real_b) - real_b).abs().mean() +
                                                  (g_ba(real_a) - real_a).abs().mean())
-        _d_step(g_opt, g_loss)
+        _update(g_opt, g_loss)
         d_loss = (_scalar_loss(d_loss_fn(d_a(real_a), d_a(fake_a.detach())), "d_loss_fn") +
                   _scalar_loss(d_loss_fn(d_b(real_b), d_b(fake_b.detach())), "d_loss_fn"))
-        _d_step(d_opt, d_loss)
+        _update(d_opt, d_loss)
         log.add(step, [d_loss, g_loss, cyc, (rec_a.detach() - real_a).abs().mean()], bar)
         for cb in callbacks:
             cb(step, (g_ab, g_ba), (d_a, d_b), log.history)
@@ -184,8 +183,7 @@ def train_sr(
 ) -> dict:
     """SRResNet (content loss only) or SRGAN (content + adv_weight * adversarial). history: step, d_loss, g_loss,
     content, mse (pixel MSE of the batch)."""
-    for name, value in (("steps", steps), ("batch_size", batch_size), ("log_every", log_every)):
-        check_positive(value, name, integer=True)
+    check_counts(steps=steps, batch_size=batch_size, log_every=log_every)
     if discriminator is not None and (d_loss_fn is None or g_loss_fn is None):
         raise ValueError("train_sr: a discriminator needs d_loss_fn and g_loss_fn")
     device = next(generator.parameters()).device
@@ -203,28 +201,20 @@ def train_sr(
         if discriminator is not None:
             discriminator.train()
             d_loss = _scalar_loss(d_loss_fn(discriminator(y), discriminator(sr.detach())), "d_loss_fn")
-            _d_step(d_opt, d_loss)
+            _update(d_opt, d_loss)
         content = _scalar_loss(content_loss_fn(sr, y), "content_loss_fn")
         g_loss = content
         if discriminator is not None:
             g_loss = g_loss + adv_weight * _scalar_loss(g_loss_fn(discriminator(sr)), "g_loss_fn")
-        _d_step(g_opt, g_loss)
+        _update(g_opt, g_loss)
         log.add(step, [d_loss, g_loss, content, F.mse_loss(sr.detach(), y)], bar)
     return log.history
 
 
 # ---------------------------------------------------------------- measures
-@torch.no_grad()
 def translate(generator: nn.Module, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """G applied to a whole set in eval mode (batch norm's running statistics, no dropout), on the CPU."""
-    x = check_tensor(x, "x", ndim=4)
-    device = next(generator.parameters()).device
-    was_training = generator.training
-    generator.eval()
-    try:
-        return torch.cat([generator(x[i:i + batch_size].to(device)).cpu() for i in range(0, len(x), batch_size)])
-    finally:
-        generator.train(was_training)
+    return generate(generator, check_tensor(x, "x", ndim=4), batch_size=batch_size)
 
 
 def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 2.0) -> torch.Tensor:
@@ -279,9 +269,5 @@ def images_per_second(model: nn.Module, x: torch.Tensor, reps: int = 10) -> floa
 
 @torch.no_grad()
 def _forward(model, x):
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         return model(x)
-    finally:
-        model.train(was_training)

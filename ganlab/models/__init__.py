@@ -1,7 +1,8 @@
 """Model families, one file each; every model has a small config dataclass."""
 from .conditional import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
-                          InfoGANDiscriminator, InfoGANGenerator, check_labels, class_grid, generate,
-                          random_conditions, sample_codes, sample_conditional, traverse)
+                          InfoGANDiscriminator, InfoGANGenerator, check_labels, class_grid, random_conditions,
+                          sample_codes, sample_conditional, traverse)
+from .inference import evaluating, generate
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
 from .layers import MinibatchStd, Packed
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
@@ -14,7 +15,7 @@ from .stylegan import (ConstantInput, MappingNetwork, NoiseInjection, StyleAffin
                        StyleLayer, SynthesisNetwork, mix_styles, truncated_z)
 
 __all__ = ["ACGANDiscriminator", "ConditionalConfig", "ConditionalDiscriminator", "ConditionalGenerator",
-           "InfoGANDiscriminator", "InfoGANGenerator", "check_labels", "class_grid", "generate", "random_conditions",
+           "InfoGANDiscriminator", "InfoGANGenerator", "check_labels", "class_grid", "evaluating", "generate", "random_conditions",
            "sample_codes", "sample_conditional", "traverse",
            "DCGANConfig", "DCGANDiscriminator", "DCGANGenerator", "init_dcgan_weights",
            "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "load_model", "save_model",

@@ -13,7 +13,6 @@ The losses are not here: the trainer takes them as arguments (ganlab holds no gr
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 import torch
@@ -22,6 +21,7 @@ from torch import nn
 
 from ..checks import check_choice, check_positive, check_tensor
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
+from .inference import generate
 
 
 @dataclass
@@ -191,21 +191,6 @@ def sample_codes(batch: int, n_cat: int = 10, n_cont: int = 2, generator: torch.
     return cat.to(device), cont.to(device)
 
 
-@contextlib.contextmanager
-def evaluating(model: nn.Module):
-    """model.eval() inside the block (each sample independent of its batch), its mode restored after."""
-    was_training = model.training
-    model.eval()
-    try:
-        yield model
-    finally:
-        model.train(was_training)
-
-
-def _device(model: nn.Module) -> torch.device:
-    return next(model.parameters()).device
-
-
 def random_conditions(generator: nn.Module, batch: int, rng: torch.Generator | None = None,
                       device=None) -> tuple[torch.Tensor, ...]:
     """What a conditional generator takes after z, drawn from its prior: uniform labels (B,) for a cGAN/ACGAN
@@ -216,15 +201,6 @@ def random_conditions(generator: nn.Module, batch: int, rng: torch.Generator | N
     return (torch.randint(generator.n_classes, (batch,), generator=rng).to(device),)
 
 
-@torch.no_grad()
-def generate(generator: nn.Module, z: torch.Tensor, *codes: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
-    """G(z, *codes) in eval mode, `batch_size` at a time on G's device; the images on the CPU."""
-    dev = _device(generator)
-    with evaluating(generator):
-        return torch.cat([generator(*(t.to(dev) for t in batch)).cpu()
-                          for batch in zip(z.split(batch_size), *(c.split(batch_size) for c in codes))])
-
-
 def sample_conditional(generator: nn.Module, n: int, seed: int = 0) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
     """n images from the generator's prior (eval mode, CPU) and the conditions they were drawn with."""
     rng = torch.Generator().manual_seed(seed)
@@ -233,19 +209,16 @@ def sample_conditional(generator: nn.Module, n: int, seed: int = 0) -> tuple[tor
     return generate(generator, z, *codes), codes
 
 
-@torch.no_grad()
 def class_grid(generator: ConditionalGenerator, per_class: int = 8, seed: int = 0) -> torch.Tensor:
     """Images (n_classes * per_class, C, S, S) on the CPU: row k holds class k; column j uses the same z
     in every row, so a column shows one "style" across classes. Show with plot.image_grid(x, nrow=per_class)."""
     check_positive(per_class, "per_class", integer=True)
-    k, dev = generator.n_classes, _device(generator)
+    k = generator.n_classes
     z = torch.randn(per_class, generator.latent_dim, generator=torch.Generator().manual_seed(seed))
     labels = torch.arange(k).repeat_interleave(per_class)              # (k * per_class,): 0,0,..,1,1,..
-    with evaluating(generator):
-        return generator(z.repeat(k, 1).to(dev), labels.to(dev)).cpu()
+    return generate(generator, z.repeat(k, 1), labels)
 
 
-@torch.no_grad()
 def traverse(generator: InfoGANGenerator, code="cat", steps: int = 8, rows: int = 8, span: float = 2.0,
              seed: int = 0) -> torch.Tensor:
     """An InfoGAN traversal on the CPU, rows x columns images flattened row by row.
@@ -257,7 +230,7 @@ def traverse(generator: InfoGANGenerator, code="cat", steps: int = 8, rows: int 
     Show with plot.image_grid(x, nrow=n_classes if code == "cat" else steps).
     """
     g = torch.Generator().manual_seed(seed)
-    k, n_cont, dev = generator.n_classes, generator.n_cont, _device(generator)
+    k, n_cont = generator.n_classes, generator.n_cont
     if code == "cat":
         check_positive(rows, "rows", integer=True)
         z = torch.randn(rows, generator.latent_dim, generator=g).repeat_interleave(k, 0)   # (rows * k, latent)
@@ -271,5 +244,4 @@ def traverse(generator: InfoGANGenerator, code="cat", steps: int = 8, rows: int 
         cat = torch.arange(k).repeat_interleave(steps)
     else:
         raise ValueError(f"code: expected 'cat' or a continuous code index in [0, {n_cont - 1}], got {code!r}")
-    with evaluating(generator):
-        return generator(z.to(dev), cat.to(dev), cont.to(dev)).cpu()
+    return generate(generator, z, cat, cont)

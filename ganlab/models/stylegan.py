@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..checks import check_choice, check_positive, check_tensor
-from .progan import EqualizedConv2d, EqualizedLinear, PixelNorm, ProGANConfig
+from .progan import EqualizedConv2d, EqualizedLinear, PixelNorm, ProGANConfig, _act
 
 NOISE_MODES = ("random", "const", "none")
 
@@ -56,10 +56,6 @@ class StyleConfig:
         if not 0.0 <= self.w_avg_beta < 1.0 or not 0.0 <= self.mixing_prob <= 1.0:
             raise ValueError(f"w_avg_beta: expected [0, 1), mixing_prob: expected [0, 1], "
                              f"got {self.w_avg_beta!r} and {self.mixing_prob!r}")
-
-
-def _act() -> nn.Module:
-    return nn.LeakyReLU(0.2)
 
 
 # ---------------------------------------------------------------- z -> w

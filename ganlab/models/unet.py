@@ -19,6 +19,7 @@ from torch import nn
 
 from ..checks import check_choice, check_positive, check_tensor
 from .dcgan import init_dcgan_weights
+from .inference import evaluating
 
 NORMS = ("batch", "instance", "none")
 
@@ -189,12 +190,8 @@ def input_gradient_mask(net: nn.Module, shape: tuple, at: tuple | None = None) -
     """
     param = next(net.parameters())
     x = torch.randn(1, *shape, device=param.device, dtype=param.dtype, requires_grad=True)
-    was_training = net.training
-    net.eval()
-    try:
+    with evaluating(net):
         out = net(x)                                    # (1, 1, h, w)
-    finally:
-        net.train(was_training)
     h, w = out.shape[-2:]
     r, c = at if at is not None else (h // 2, w // 2)
     (grad,) = torch.autograd.grad(out[0, 0, r, c], x)
