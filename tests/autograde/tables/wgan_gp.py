@@ -1,5 +1,6 @@
 """04_wgan_gp: known-wrong answers must fail exactly the listed test cells; alternatives pass all."""
 from ..variants import Table, Variant
+from . import wgan_gp_training as training
 
 C_TEST = "test_critic_loss"
 G_TEST = "test_wgan_generator_loss"
@@ -17,7 +18,7 @@ W = "clip_weights"
 P = "gradient_penalty"
 
 SIGNATURES = {C: "(real_scores, fake_scores)", G: "(fake_scores)", W: "(module, c=0.01)",
-              P: "(critic, real, fake, lambda_gp=10.0)"}
+              P: "(critic, real, fake, lambda_gp=10.0)", **training.SIGNATURES}
 
 
 def _gp(interpolate: str, norm: str = "grad.flatten(1).norm(2, dim=1)",
@@ -42,7 +43,7 @@ def _interp(eps: str = "torch.rand(len(real), *[1] * (real.dim() - 1), device=re
 _LEAF = _interp()   # eps of shape (B, 1, ..., 1), the interpolates as a new leaf
 
 
-TABLE = Table("04_wgan_gp", "wgan_gp", SIGNATURES, (
+TABLE = Table("04_wgan_gp", "wgan_gp", SIGNATURES, training.VARIANTS + (
     # ---- critic_loss: mistakes
     Variant("c_sign_flipped", C, """
         def critic_loss(real_scores, fake_scores):
