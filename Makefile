@@ -42,19 +42,23 @@ release: $(VENV)/.course
 		$(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; \
 	done
 
-# Grade a class: make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=lms-download.zip | folder]. Without
-# SUBMISSIONS it grades a built-in example class. Results: .grading/reports/<assignment>/ and feedback/.
+# Grade a class: make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=lms-download.zip | folder] [JOBS=N]. Without
+# SUBMISSIONS it grades a built-in example class. Each submission's kernel runs in a bubblewrap sandbox,
+# JOBS at a time (default: the CPU cores); UNSAFE=1 grades without isolation when bubblewrap is missing.
+# Results: .grading/reports/<assignment>/ and feedback/.
 ASSIGNMENT  ?= 04_wgan_gp
 SUBMISSIONS ?=
+JOBS        ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
+UNSAFE      ?=
 grade: $(VENV)/.course
-	$(BIN)/python -m instructor.grade $(ASSIGNMENT) $(SUBMISSIONS)
+	$(BIN)/python -m instructor.grade $(ASSIGNMENT) $(SUBMISSIONS) --jobs $(JOBS) $(if $(UNSAFE),--unsafe)
 
 # The student bundle: dist/gan-course-bundle.zip (released notebooks, ganlab wheel, README).
 bundle: release
 	$(BIN)/python -m instructor.bundle
 
 bench: $(VENV)/.dev
-	@for b in speed.py toy2d.py "conditional.py --fast" "image_to_image.py --fast" "stylegan.py --fast" notebooks.py autograde.py; do \
+	@for b in speed.py toy2d.py "conditional.py --fast" "image_to_image.py --fast" "stylegan.py --fast" "wgan_loop.py --fast" notebooks.py autograde.py; do \
 		echo "== $$b"; (cd benchmarks && $(BIN)/python $$b) || exit 1; \
 	done
 
