@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
 
-.PHONY: lab test release grade bundle bench clean-venv
+.PHONY: lab test release grade bundle bench gpu-proof clean-venv
 
 # torch first: pinned (requirements-torch.txt) only when no torch is installed yet, so a
 # machine that already has a torch (Colab, a laptop with CUDA) keeps its own.
@@ -61,6 +61,10 @@ bench: $(VENV)/.dev
 	@for b in speed.py toy2d.py "conditional.py --fast" "image_to_image.py --fast" "stylegan.py --fast" "wgan_loop.py --fast" notebooks.py autograde.py; do \
 		echo "== $$b"; (cd benchmarks && $(BIN)/python $$b) || exit 1; \
 	done
+
+# The GPU proof (README): full settings of lectures 04 and 01, DCGAN throughput, hidden tests on CUDA.
+gpu-proof: $(VENV)/.dev
+	$(BIN)/python -m benchmarks.gpu_proof --out benchmarks/results/gpu_proof
 
 clean-venv:
 	rm -rf $(VENV)

@@ -76,3 +76,18 @@ def solution_functions(assignment: str, notebook: str, names: tuple) -> dict:
     for name in names:
         exec(code[name], ns)
     return {name: ns[name] for name in names}
+
+
+def images_per_second(model: torch.nn.Module, x: torch.Tensor, reps: int = 10) -> float:
+    """Forward passes of the batch x through model (eval mode, no gradients): images per second, the median of
+    `reps` passes after two warm-up passes."""
+    from ganlab.models.inference import evaluating
+
+    device = next(model.parameters()).device
+    x, times = x.to(device), []
+    with torch.no_grad(), evaluating(model):
+        for i in range(reps + 2):
+            _, seconds = timed(lambda: model(x), device)
+            if i >= 2:
+                times.append(seconds)
+    return len(x) / sorted(times)[len(times) // 2]

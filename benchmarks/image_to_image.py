@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 import ganlab
-from common import parse_training_args, report, timed, training_parser
+from common import images_per_second, parse_training_args, report, timed, training_parser
 from ganlab import image_tasks as tasks
 from ganlab import translation as tr
 from ganlab.models import (FeatureNet, PatchGAN, PatchGANConfig, SRConfig, SRDiscriminator, SRGenerator, UNetConfig,
@@ -146,7 +146,7 @@ def speed(models: dict, s: Settings, devices) -> list[dict]:
     for device in devices:
         for name, (model, shape) in models.items():
             m = copy.deepcopy(model).to(device)
-            ips = tr.images_per_second(m, torch.randn(64, *shape), reps=10)
+            ips = images_per_second(m, torch.randn(64, *shape), reps=10)
             rows.append({"experiment": "speed", "setting": f"{name} ({device.type})", "metric": "images/s",
                          "value": ips, "train_s": 0.0})
     return rows

@@ -70,7 +70,12 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
         if not np.isfinite(covmean).all():  # regularise as the FID reference code does
             eye = np.eye(d) * 1e-6
             covmean = scipy.linalg.sqrtm((s1 + eye) @ (s2 + eye))
-    covmean = np.real(covmean)
+    if np.iscomplexobj(covmean):  # round-off gives tiny imaginary parts; large ones mean a bad covariance
+        imaginary = np.abs(np.diagonal(covmean).imag).max()
+        if imaginary > 1e-3:
+            raise ValueError(f"the matrix square root of sigma1 @ sigma2 has an imaginary part of {imaginary:.3g} "
+                             "(expected < 1e-3): are both covariance matrices symmetric positive semi-definite?")
+        covmean = covmean.real
     return float(((m1 - m2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
 
 

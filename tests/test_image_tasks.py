@@ -1,5 +1,4 @@
 """ganlab.image_tasks (offline translation data) and ganlab.translation (trainers, PSNR, SSIM)."""
-import math
 
 import pytest
 import torch
@@ -209,11 +208,9 @@ def test_train_sr_with_and_without_discriminator():
         tr.train_sr(g, lr, hr, F.mse_loss, discriminator=d, steps=1)
 
 
-def test_translate_and_speed():
+def test_translate():
     g = UNetGenerator(UNetConfig(1, 1, depth=2, width=4, dropout=0.5))
     x = torch.randn(10, 1, 8, 8)
     out = tr.translate(g, x, batch_size=3)
     assert out.shape == x.shape and g.training           # eval inside, mode restored
     assert torch.equal(out, tr.translate(g, x))           # no dropout noise in eval mode
-    speed = tr.images_per_second(g, x, reps=2)
-    assert math.isfinite(speed) and speed > 0

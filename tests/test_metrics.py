@@ -220,3 +220,9 @@ def test_mmd_bad_inputs(x, y):
         mmd(x, y)
     with pytest.raises(ValueError, match=want):  # lists: the message still names their shapes
         mmd(x.tolist(), y.tolist())
+
+
+def test_frechet_rejects_a_covariance_that_is_not_positive_semidefinite():
+    # sqrtm(diag(1, -1)) = diag(1, i): an imaginary part that dropping silently would hide
+    with pytest.raises(ValueError, match="imaginary part of 1"):
+        frechet_distance(np.zeros(2), np.diag([1.0, -1.0]), np.zeros(2), np.eye(2))
