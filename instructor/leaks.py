@@ -7,9 +7,11 @@ same lines follow each other in it, whatever the indentation and comments around
 """
 from __future__ import annotations
 
+import ast
 import io
 import json
 import re
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -83,3 +85,66 @@ def find(secret: set[tuple[str, ...]], named_texts: dict[str, str]) -> dict[str,
     """name -> the secrets found in it (a few, sorted), for every text that leaks."""
     found = {name: sorted(leaked(secret, text)) for name, text in named_texts.items()}
     return {name: hits[:3] for name, hits in found.items() if hits}
+
+
+# ---- hints: what the visible part of a test cell shows must not be an answer's line or expression
+HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS\n?", re.S)
+_RIGHT_SIDE = re.compile(r"^(?:return\s+|[\w.\[\], ]+?[-+*/]?=(?!=))(.+)$")  # what `return` or `x = ` gives
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+_COMPUTED = (ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp)  # arithmetic and logic, not API calls
+
+
+def _subexpressions(body: str) -> set[str]:
+    """Every operator expression inside an answer body (arithmetic, comparisons, logic), as written."""
+    try:
+        tree = ast.parse(textwrap.dedent(body))
+    except SyntaxError:
+        return set()
+    source = textwrap.dedent(body)
+    return {ast.get_source_segment(source, node) or "" for node in ast.walk(tree) if isinstance(node, _COMPUTED)}
+
+
+def answer_expressions(source_notebook: Path, min_length: int = 16) -> dict[str, str]:
+    """Answer lines, the expressions they return or assign and their computed sub-expressions (whitespace
+    removed, at least `min_length` characters) that appear nowhere public in the source notebook (its
+    markdown and experiment cells): expression -> the answer cell's grade_id."""
+    from .notebooks import is_answer, is_test, meta, read
+    nb, found, public = read(source_notebook), {}, []
+    for cell in nb.cells:
+        if is_answer(cell):
+            for kind, body in SECRET.findall(cell.source):
+                exprs = set(_subexpressions(body))
+                for line in code_lines(body):
+                    right = _RIGHT_SIDE.match(line)
+                    exprs |= {line, right.group(1) if right else ""}
+                for expr in map(_squeezed, exprs):
+                    if len(expr) >= min_length:
+                        found[expr] = meta(cell)["grade_id"]
+        elif not is_test(cell):
+            public.append(_squeezed(SECRET.sub("", cell.source)))
+    public_text = "\n".join(public)
+    return {expr: gid for expr, gid in found.items() if expr not in public_text}
+
+
+def visible_tests(source_notebook: Path) -> dict[str, str]:
+    """Test cell grade_id -> the part students see (the hidden tests removed)."""
+    from .notebooks import is_test, meta, read
+    return {meta(c)["grade_id"]: HIDDEN_TESTS.sub("", c.source) for c in read(source_notebook).cells if is_test(c)}
+
+
+def printed_answers(source_notebook: Path) -> dict[str, list[str]]:
+    """Test cell grade_id -> the answer expressions its visible part prints (in code, comments or hints),
+    matched whole: not as the tail of a longer name."""
+    exprs = answer_expressions(source_notebook)
+    found = {}
+    for gid, text in visible_tests(source_notebook).items():
+        squeezed = _squeezed(text)
+        hits = sorted(e for e in exprs if re.search(rf"(?<![\w.]){re.escape(e)}(?!\w)", squeezed))
+        if hits:
+            found[gid] = hits
+    return found

@@ -83,3 +83,34 @@ def test_expect_finite_failures():
     t = torch.tensor([float("inf")], requires_grad=True) * 1
     assert "got [inf]" in failure(expect_finite, t, "x")
     assert failure(expect_finite, [1.0], "x") == "x: expected a tensor, got list"
+
+
+# ---------------------------------------------------------------- training-step instruments
+def test_replaced_rebinds_then_restores():
+    from ganlab.feedback import replaced
+    ns = {"kept": 1}
+    with replaced(ns, kept=2, added=3):
+        assert ns == {"kept": 2, "added": 3}
+    assert ns == {"kept": 1}
+    with pytest.raises(RuntimeError), replaced(ns, kept=4):
+        raise RuntimeError
+    assert ns == {"kept": 1}, "restored when the block raises"
+
+
+def test_stand_in_gan_losses_push_logits_the_right_ways():
+    from ganlab.feedback import stand_in_gan_losses
+    losses = stand_in_gan_losses()
+    real, fake = torch.zeros(4, requires_grad=True), torch.zeros(4, requires_grad=True)
+    losses["discriminator_loss"](real, fake).backward()
+    assert (real.grad < 0).all() and (fake.grad > 0).all()
+    losses["generator_loss"](fake.detach().requires_grad_()).backward()
+    assert "non-saturating" in failure(losses["generator_loss"], torch.zeros(4), saturating=True)
+
+
+def test_spy_sgd_counts_steps_and_keeps_the_values():
+    from ganlab.feedback import SpySGD
+    w = torch.nn.Parameter(torch.ones(2))
+    opt = SpySGD([w], lr=0.5)
+    w.grad = torch.ones(2)
+    opt.step()
+    assert opt.steps == 1 and torch.equal(opt.after_step[0], torch.full((2,), 0.5))

@@ -6,6 +6,7 @@ from . import wgan_gp
 from . import conditional
 from . import image_to_image
 from . import progan_stylegan
+from . import inversion_editing
 
 ALL = [gan_basics.TABLE, mode_collapse.TABLE, wasserstein.TABLE, wgan_gp.TABLE, conditional.TABLE, image_to_image.TABLE,
-       progan_stylegan.TABLE]
+       progan_stylegan.TABLE, inversion_editing.TABLE]

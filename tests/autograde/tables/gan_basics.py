@@ -1,4 +1,6 @@
 """01_gan_basics: known-wrong answers must fail exactly the listed test cells; alternatives pass all."""
+import textwrap
+
 from ..variants import Table, Variant
 
 D_VALUES, D_STABLE = "test_discriminator_loss_values", "test_discriminator_loss_stable"
@@ -8,9 +10,11 @@ G_NONSAT, G_SAT, G_STABLE = ("test_generator_loss_nonsaturating", "test_generato
 D = "discriminator_loss"
 G = "generator_loss"
 
-SIGNATURES = {D: "(real_logits, fake_logits)", G: "(fake_logits, saturating=False)"}
+SIGNATURES = {D: "(real_logits, fake_logits)", G: "(fake_logits, saturating=False)",
+              "gan_step": "(generator, discriminator, real, z, d_opt, g_opt)",
+              "build_discriminator": "(image_size, channels, width)"}
 
-TABLE = Table("01_gan_basics", "gan_basics", SIGNATURES, (
+LOSS_VARIANTS = (
     # ---- discriminator_loss: mistakes
     Variant("d_sign_flipped", D, """
         def discriminator_loss(real_logits, fake_logits):
@@ -152,4 +156,392 @@ TABLE = Table("01_gan_basics", "gan_basics", SIGNATURES, (
             per_sample = -F.softplus(fake_logits) if saturating else F.softplus(-fake_logits)
             return per_sample.mean()
         """),
-))
+)
+
+# ==== gan_step: tested with stand-in losses, so these variants change only the step itself
+GS_D, GS_G = "test_gan_step_discriminator", "test_gan_step_generator"
+GS = "gan_step"
+_STEP_HEAD = "def gan_step(generator, discriminator, real, z, d_opt, g_opt):\n"
+
+
+def _step(body, head=_STEP_HEAD, **kw):
+    """A gan_step variant from its body."""
+    return Variant(answer=GS, code=head + textwrap.indent(textwrap.dedent(body).strip(), "    "), **kw)
+
+
+GAN_STEP_VARIANTS = (
+    # ---- mistakes
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        loss_d.backward()                       # no zero_grad: last step's gradients are added in
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_no_d_zero_grad", fails=(GS_D,)),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_no_g_zero_grad", fails=(GS_G,)),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake))   # not detached
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        g_opt.zero_grad()                       # clears what leaked into G, but the D step reached G
+        loss_g = generator_loss(discriminator(generator(z)))
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_no_detach", fails=(GS_D,), roundtrip=True),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake), saturating=True)
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_saturating", fails=(GS_D, GS_G)),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(fake.detach()), discriminator(real))   # labels swapped
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_swapped_real_fake", fails=(GS_D,)),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        d_opt.zero_grad()
+        g_opt.zero_grad()
+        loss_g.backward()
+        d_opt.step()                            # the generator's loss also moves D
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_g_update_steps_d_opt", fails=(GS_D, GS_G)),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.detach(), loss_g.detach()
+        """, name="gs_returns_tensors", fails=(GS_D, GS_G)),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        loss_d.backward()
+        d_opt.zero_grad()                       # zeroed after the backward pass: the step has nothing
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        loss_g.backward()
+        g_opt.zero_grad()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_zero_grad_after_backward", fails=(GS_D, GS_G)),
+    _step("""
+        loss_g = generator_loss(discriminator(generator(z)))     # G first, against the old D
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        loss_d = discriminator_loss(discriminator(real), discriminator(generator(z).detach()))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_generator_first", fails=(GS_D, GS_G)),
+    _step("""
+        with torch.no_grad():
+            fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))             # no graph back to G
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_no_grad_fakes_reused", fails=(GS_G,)),
+    _step("""
+        fake = generator(z)
+        fake_logits = discriminator(fake)                        # reused after D's update: stale
+        loss_d = discriminator_loss(discriminator(real), fake_logits.detach())
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(fake_logits)
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_stale_logits", fails=(GS_D, GS_G)),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        for p in discriminator.parameters():
+            p.requires_grad_(False)                              # frozen for G's update, never unfrozen
+        loss_g = generator_loss(discriminator(fake))
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_freezes_d_for_good", fails=(GS_G,)),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, head=_STEP_HEAD.replace(":\n", "\n"), name="gs_syntax_error", fails=(GS_D, GS_G)),
+    # ---- correct alternatives
+    _step("""
+        with torch.no_grad():
+            fake = generator(z)                                  # no graph: D's update cannot reach G
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(generator(z)))     # a fresh forward pass for G
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_no_grad_fresh_forward", roundtrip=True),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        discriminator.zero_grad(set_to_none=False)
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake), saturating=False)
+        generator.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return float(loss_d), float(loss_g)
+        """, name="gs_model_zero_grad"),
+    _step("""
+        d_opt.zero_grad()
+        g_opt.zero_grad()                                        # nothing reaches G before its own backward
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        loss_g.backward()
+        g_opt.step()
+        return [loss_d.item(), loss_g.item()]
+        """, name="gs_zero_both_first"),
+    _step("""
+        fake = generator(z)
+        loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        for p in discriminator.parameters():
+            p.requires_grad_(False)                              # no D gradients from G's update
+        loss_g = generator_loss(discriminator(fake))
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        for p in discriminator.parameters():
+            p.requires_grad_(True)
+        return loss_d.item(), loss_g.item()
+        """, name="gs_freezes_d_and_restores"),
+    Variant("gs_helper_function", GS, """
+        def update(optimizer, loss):
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        def gan_step(generator, discriminator, real, z, d_opt, g_opt):
+            fake = generator(z)
+            d_loss = update(d_opt, discriminator_loss(discriminator(real), discriminator(fake.detach())))
+            g_loss = update(g_opt, generator_loss(discriminator(fake)))
+            return d_loss, g_loss
+        """),
+)
+
+# ==== build_discriminator
+BD_SHAPES, BD_LAYERS, BD_TRAINS = ("test_build_discriminator_shapes", "test_build_discriminator_layers",
+                                   "test_build_discriminator_trains")
+BD = "build_discriminator"
+_CHECK = """
+    if image_size < 8 or image_size & (image_size - 1):
+        raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+"""
+
+
+def _net(blocks, head="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten(0)", first="nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)",
+         check=_CHECK, **kw):
+    """A build_discriminator variant: the table's loop with its first layers, blocks and head swapped in."""
+    code = f"""
+def build_discriminator(image_size, channels, width):{check}
+    layers = [{first}]
+    ch, size = width, image_size // 2
+    while size > 4:
+        layers += [{blocks}]
+        ch, size = 2 * ch, size // 2
+    layers += [{head}]
+    return nn.Sequential(*layers)
+"""
+    return Variant(answer=BD, code=code, **kw)
+
+
+_BLOCK = "nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2)"
+
+BUILD_VARIANTS = (
+    # ---- mistakes
+    _net(_BLOCK, head="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten(0), nn.Sigmoid()", name="bd_sigmoid_at_end",
+         fails=(BD_LAYERS, BD_TRAINS), roundtrip=True),
+    _net(_BLOCK, head="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten()", name="bd_flatten_keeps_a_dim", fails=(BD_SHAPES,)),
+    _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2)",
+         first="nn.Conv2d(channels, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.LeakyReLU(0.2)",
+         name="bd_batchnorm_on_input_layer", fails=(BD_LAYERS,)),
+    _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.LeakyReLU(0.2)", name="bd_no_batchnorm", fails=(BD_LAYERS,)),
+    Variant("bd_width_not_doubled", BD, """
+        def build_discriminator(image_size, channels, width):
+            if image_size < 8 or image_size & (image_size - 1):
+                raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+            layers, size = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)], image_size // 2
+            while size > 4:                       # the same width in every block
+                layers += [nn.Conv2d(width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.LeakyReLU(0.2)]
+                size //= 2
+            return nn.Sequential(*layers, nn.Conv2d(width, 1, 4, 1, 0), nn.Flatten(0))
+        """, fails=(BD_LAYERS,)),
+    _net("nn.Conv2d(ch, 2 * ch, 3, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2)",
+         first="nn.Conv2d(channels, width, 3, 2, 1), nn.LeakyReLU(0.2)", name="bd_kernel_3", fails=(BD_LAYERS,)),
+    _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn.LeakyReLU()",
+         first="nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU()", name="bd_default_leaky_slope",
+         fails=(BD_LAYERS,)),
+    _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn.ReLU()",
+         name="bd_relu_after_the_first_block", fails=(BD_LAYERS,)),
+    _net(_BLOCK, check="", name="bd_no_size_check", fails=(BD_SHAPES,)),
+    Variant("bd_squeeze", BD, """
+        class Discriminator(nn.Module):
+            def __init__(self, image_size, channels, width):
+                super().__init__()
+                if image_size < 8 or image_size & (image_size - 1):
+                    raise ValueError(f"image_size must be a power of two >= 8, got {image_size}")
+                layers, ch = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)], width
+                for _ in range(image_size.bit_length() - 4):
+                    layers += [nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2)]
+                    ch *= 2
+                self.net = nn.Sequential(*layers, nn.Conv2d(ch, 1, 4, 1, 0))
+
+            def forward(self, x):
+                return self.net(x).squeeze()     # (1,) becomes () for one image
+
+        def build_discriminator(image_size, channels, width):
+            return Discriminator(image_size, channels, width)
+        """, fails=(BD_SHAPES,)),
+    Variant("bd_ganlab_class", BD, """
+        def build_discriminator(image_size, channels, width):
+            cfg = ganlab.models.DCGANConfig(image_size=image_size, channels=channels, width=width)
+            return ganlab.models.DCGANDiscriminator(cfg)
+        """, fails=(BD_LAYERS,)),
+    Variant("bd_layers_in_a_plain_list", BD, """
+        class Discriminator(nn.Module):
+            def __init__(self, image_size, channels, width):
+                super().__init__()
+                if image_size < 8 or image_size & (image_size - 1):
+                    raise ValueError(f"image_size must be a power of two >= 8, got {image_size}")
+                self.layers, ch = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)], width  # not registered
+                for _ in range(image_size.bit_length() - 4):
+                    self.layers += [nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2)]
+                    ch *= 2
+                self.layers.append(nn.Conv2d(ch, 1, 4, 1, 0))
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                return x.flatten()
+
+        def build_discriminator(image_size, channels, width):
+            return Discriminator(image_size, channels, width)
+        """, fails=(BD_LAYERS, BD_TRAINS)),
+    Variant("bd_three_blocks_always", BD, """
+        def build_discriminator(image_size, channels, width):
+            if image_size < 8 or image_size & (image_size - 1):
+                raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+            return nn.Sequential(                 # written for 32x32 only
+                nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2),
+                nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2),
+                nn.Conv2d(2 * width, 4 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(4 * width), nn.LeakyReLU(0.2),
+                nn.Conv2d(4 * width, 1, 4, 1, 0), nn.Flatten(0))
+        """, fails=(BD_SHAPES, BD_LAYERS, BD_TRAINS)),
+    Variant("bd_syntax_error", BD, _net(_BLOCK, name="").code.replace("width):", "width)", 1),
+            fails=(BD_SHAPES, BD_LAYERS, BD_TRAINS)),
+    # ---- correct alternatives
+    _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2, inplace=True)",
+         name="bd_bias_before_batchnorm"),
+    _net(_BLOCK, head="nn.Flatten(), nn.Linear(16 * ch, 1), nn.Flatten(0)", name="bd_linear_head"),
+    Variant("bd_module_class", BD, """
+        import math
+
+        class Discriminator(nn.Module):
+            \"\"\"Strided 4x4 convolutions down to 4x4, then one logit per image.\"\"\"
+
+            def __init__(self, image_size, channels, width):
+                super().__init__()
+                blocks = math.log2(image_size) - 2 if image_size > 0 else 0
+                if blocks < 1 or blocks != int(blocks):
+                    raise ValueError(f"image_size must be a power of two, at least 8; got {image_size}")
+                self.head = nn.Conv2d(width * 2 ** (int(blocks) - 1), 1, 4)   # registered first: order is free
+                self.act = nn.LeakyReLU(0.2)                                  # one module, used after every block
+                self.convs = nn.ModuleList([nn.Conv2d(channels, width, 4, 2, 1)])
+                self.norms = nn.ModuleList()
+                for k in range(1, int(blocks)):
+                    c = width * 2 ** k
+                    self.convs.append(nn.Conv2d(c // 2, c, 4, 2, 1, bias=False))
+                    self.norms.append(nn.BatchNorm2d(c))
+
+            def forward(self, x):
+                x = self.act(self.convs[0](x))
+                for conv, norm in zip(self.convs[1:], self.norms):
+                    x = self.act(norm(conv(x)))
+                return self.head(x).view(-1)
+
+        def build_discriminator(image_size, channels, width):
+            return Discriminator(image_size, channels, width)
+        """, roundtrip=True),
+)
+
+TABLE = Table("01_gan_basics", "gan_basics", SIGNATURES, LOSS_VARIANTS + GAN_STEP_VARIANTS + BUILD_VARIANTS)
