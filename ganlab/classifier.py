@@ -1,17 +1,20 @@
 """A small CNN trained on real digits in seconds: the feature extractor behind the course's
-Frechet distance (an "FID" on digits) and the judge of class-conditional samples."""
+Frechet distance (an "FID" on digits) and the judge of class-conditional samples. `digit_classifier`
+trains it on the data set being generated (scikit-learn digits, or MNIST / Fashion-MNIST, cached on disk)."""
 from __future__ import annotations
 
-import functools
+import os
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .checks import check_tensor
+from . import data
+from .checks import check_choice, check_tensor
 from .data import digits
-from .device import budget
+from .device import budget, pick_device
 
 
 class DigitClassifier(nn.Module):
@@ -36,19 +39,21 @@ class DigitClassifier(nn.Module):
 
 
 def train_classifier(images: torch.Tensor, labels: torch.Tensor, epochs: int = 15,
-                     seed: int = 0) -> tuple[DigitClassifier, float]:
-    """Train on 80% of (images, labels) with small random shifts; return it and held-out accuracy."""
+                     seed: int = 0, device=None) -> tuple[DigitClassifier, float]:
+    """Train on 80% of (images, labels) with small random shifts (on `device`, default the CPU);
+    return it, on the CPU, and its held-out accuracy."""
     images = check_tensor(images, "images", ndim=4)
     with torch.random.fork_rng(devices=[]):  # seeded, without resetting the caller's RNG
         torch.manual_seed(seed)
-        return _train(images, labels, epochs, torch.Generator().manual_seed(seed))
+        return _train(images, labels, epochs, torch.Generator().manual_seed(seed), torch.device(device or "cpu"))
 
 
-def _train(images, labels, epochs, gen):
-    order = torch.randperm(len(images), generator=gen)
+def _train(images, labels, epochs, gen, device):
+    images, labels = images.to(device), labels.to(device)
+    order = torch.randperm(len(images), generator=gen)  # index tensors stay on the CPU: same split anywhere
     cut = int(0.8 * len(images))
     tr, te = order[:cut], order[cut:]
-    model = DigitClassifier(images.shape[-1])
+    model = DigitClassifier(images.shape[-1]).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     for _ in range(epochs):
         for idx in torch.randperm(cut, generator=gen).split(64):
@@ -62,20 +67,74 @@ def _train(images, labels, epochs, gen):
     model.eval()
     with torch.no_grad():
         acc = (model(images[te]).argmax(1) == labels[te]).float().mean().item()
-    return model, acc
+    return model.cpu(), acc
 
 
-@functools.lru_cache(maxsize=4)
-def digit_classifier(image_size: int = 16) -> DigitClassifier:
-    """The classifier trained on scikit-learn digits at this size (cached for the session;
-    one epoch on 400 digits while autograding, where only the pipeline, not the number, matters).
-    Its accuracy on the 20% of digits it did not train on is `held_out_accuracy`."""
-    x, y = digits(image_size)
-    n = budget(len(x), len(x), grade=400)
-    with torch.enable_grad():  # callers may sit inside torch.no_grad()
-        model, accuracy = train_classifier(x[:n], y[:n], epochs=budget(15, 15, grade=1))
-    model.held_out_accuracy = accuracy
-    return model.requires_grad_(False)
+_JUDGES: dict = {}  # (image_size, dataset, images, epochs) -> trained classifier, for this session
+
+
+def digit_classifier(image_size: int = 16, dataset: str = "digits") -> DigitClassifier:
+    """The classifier trained on `dataset` ("digits", "mnist" or "fashion_mnist", as in
+    data.image_dataset) at this size: the judge of samples of that data set. Kept for the session;
+    MNIST-like judges (20,000 images, 3 epochs, on the GPU when there is one) also on disk under
+    $GANLAB_CACHE (default ~/.cache/ganlab), so they train once. While autograding it trains 1 epoch on
+    400 images, where only the pipeline, not the number, matters. When `dataset` cannot be loaded, says
+    so and returns the digits judge. `held_out_accuracy`: accuracy on the 20% it did not train on."""
+    check_choice(dataset, "dataset", data.DATASETS)
+    check_choice(image_size, "image_size", data.IMAGE_SIZES)
+    if dataset == "digits":
+        n, epochs = budget(1797, 1797, grade=400), budget(15, 15, grade=1)
+    else:
+        n, epochs = budget(20_000, 2000, grade=400), budget(3, 1, grade=1)
+    key = (image_size, dataset, n, epochs)
+    if key not in _JUDGES:
+        model = _load_judge(key) if dataset != "digits" else None
+        if model is None:
+            try:
+                x, y = digits(image_size) if dataset == "digits" else _images(dataset, image_size, n)
+            except Exception as err:  # offline, blocked, or corrupt download: the digits judge, not cached as `dataset`
+                print(f"ganlab: could not load {dataset} ({type(err).__name__}: {err}); "
+                      f"judging with the scikit-learn digits classifier instead.")
+                return digit_classifier(image_size, "digits")
+            with torch.enable_grad():  # callers may sit inside torch.no_grad()
+                model, accuracy = train_classifier(x[:n], y[:n], epochs=epochs,
+                                                   device=pick_device() if dataset != "digits" else "cpu")
+            model.held_out_accuracy = accuracy
+            if dataset != "digits":
+                _save_judge(model, key)
+        _JUDGES[key] = model.requires_grad_(False)
+    return _JUDGES[key]
+
+
+def _images(dataset: str, image_size: int, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    x, y = data._torchvision_images(dataset, data.DATA_ROOT, True)  # the training split, downloaded once
+    return data.resize(x[:n], image_size), y[:n]
+
+
+def _judge_path(key) -> Path:
+    root = os.environ.get("GANLAB_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "ganlab")
+    size, dataset, n, epochs = key
+    return Path(root) / f"judge_{dataset}_{size}px_{n}x{epochs}.pt"
+
+
+def _save_judge(model: DigitClassifier, key) -> None:
+    path = _judge_path(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"state_dict": model.state_dict(), "held_out_accuracy": model.held_out_accuracy}, path)
+    except OSError as err:  # a read-only home: keep it for the session only
+        print(f"ganlab: could not cache the judge at {path} ({err})")
+
+
+def _load_judge(key) -> DigitClassifier | None:
+    path = _judge_path(key)
+    if not path.is_file():
+        return None
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    model = DigitClassifier(key[0])
+    model.load_state_dict(saved["state_dict"])
+    model.held_out_accuracy = saved["held_out_accuracy"]
+    return model.eval()
 
 
 @torch.no_grad()

@@ -91,3 +91,49 @@ def test_digit_classifier_is_cached_and_reports_its_held_out_accuracy():
     assert clf.digit_classifier(8) is model and not model.training
     assert 0.85 <= model.held_out_accuracy <= 1.0
     assert not any(p.requires_grad for p in model.parameters())
+
+
+# ---------------------------------------------------------------- the judge of another data set (no network)
+@pytest.fixture
+def judge_env(monkeypatch, tmp_path):
+    """Grading budget (400 images, 1 epoch), an empty cache folder and an empty session cache."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "1")
+    monkeypatch.setenv("GANLAB_CACHE", str(tmp_path))
+    monkeypatch.setattr(clf, "_JUDGES", {})
+    return tmp_path
+
+
+def fake_mnist(calls):
+    def load(name, root, download):  # scikit-learn digits at 28x28, standing in for torchvision's MNIST
+        calls.append(name)
+        x, y = clf.digits(32)
+        return clf.data.resize(x, 28), y
+    return load
+
+
+def test_mnist_judge_is_cached_on_disk_and_reused(judge_env, monkeypatch):
+    calls = []
+    monkeypatch.setattr(clf.data, "_torchvision_images", fake_mnist(calls))
+    model = clf.digit_classifier(16, "mnist")
+    assert calls == ["mnist"] and model.image_size == 16 and not model.training
+    assert clf.digit_classifier(16, "mnist") is model                      # same session: same object
+    files = list(judge_env.glob("judge_mnist_16px_*.pt"))
+    assert len(files) == 1
+    monkeypatch.setattr(clf, "_JUDGES", {})                                # a new session: read from disk
+    again = clf.digit_classifier(16, "mnist")
+    assert calls == ["mnist"] and again is not model
+    assert again.held_out_accuracy == model.held_out_accuracy
+    for name, p in model.state_dict().items():
+        torch.testing.assert_close(again.state_dict()[name], p)
+
+
+def test_offline_mnist_judge_falls_back_to_digits_uncached(judge_env, monkeypatch, capsys):
+    def offline(name, root, download):
+        raise RuntimeError("no network")
+    monkeypatch.setattr(clf.data, "_torchvision_images", offline)
+    model = clf.digit_classifier(8, "mnist")
+    assert "could not load mnist (RuntimeError: no network)" in capsys.readouterr().out
+    assert model is clf.digit_classifier(8, "digits")
+    assert not list(judge_env.iterdir())                                   # nothing cached under the MNIST name
+    with pytest.raises(ValueError, match="dataset: expected one of"):
+        clf.digit_classifier(8, "cifar10")

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from ganlab import data
-from ganlab.metrics import ModeCoverage, frechet_distance, gaussian_stats, mmd, mode_coverage
+from ganlab.metrics import (ModeCoverage, classifier_score, frechet_distance, gaussian_stats, knn_precision_recall,
+                            mmd, mode_coverage)
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 
@@ -226,3 +227,45 @@ def test_frechet_rejects_a_covariance_that_is_not_positive_semidefinite():
     # sqrtm(diag(1, -1)) = diag(1, i): an imaginary part that dropping silently would hide
     with pytest.raises(ValueError, match="imaginary part of 1"):
         frechet_distance(np.zeros(2), np.diag([1.0, -1.0]), np.zeros(2), np.eye(2))
+
+
+# ---------------------------------------------------------------- classifier score
+def test_classifier_score_extremes():
+    confident = 50.0 * torch.eye(10)                                   # one sure prediction per class
+    assert classifier_score(confident.repeat(7, 1)) == pytest.approx(10.0, rel=1e-6)
+    assert classifier_score(confident[[3] * 20]) == pytest.approx(1.0)  # always the same class
+    assert classifier_score(torch.zeros(5, 10)) == pytest.approx(1.0)   # p(y|x) uniform
+
+
+def test_classifier_score_exact_small_case():
+    p = np.array([[0.9, 0.1], [0.2, 0.8]])
+    marginal = p.mean(axis=0)
+    want = np.exp((p * np.log(p / marginal)).sum(axis=1).mean())
+    assert classifier_score(torch.tensor(np.log(p))) == pytest.approx(want, rel=1e-9)
+    assert classifier_score(np.log(p) + 3.0) == pytest.approx(want, rel=1e-9)  # logits up to a constant
+    with pytest.raises(ValueError, match="logits: expected 2 dimensions"):
+        classifier_score(torch.zeros(10))
+
+
+# ---------------------------------------------------------------- k-NN precision and recall
+def test_precision_recall_same_set_and_far_away():
+    x = torch.randn(50, 4, generator=torch.Generator().manual_seed(0))
+    pr = knn_precision_recall(x, x)
+    assert (pr.precision, pr.recall) == (1.0, 1.0)
+    pr = knn_precision_recall(x, x + 100)
+    assert (pr.precision, pr.recall) == (0.0, 0.0)
+    assert str(pr) == "precision 0.0% | recall 0.0%"
+
+
+def test_precision_recall_exact_1d_case():
+    real = torch.tensor([[0.0], [1.0], [2.0], [3.0], [10.0]])   # k = 1 radii: 1, 1, 1, 1, 7
+    fake = torch.tensor([[0.5], [0.9], [1.1], [20.0]])          # k = 1 radii: 0.4, 0.2, 0.2, 18.9
+    pr = knn_precision_recall(real, fake, k=1)
+    assert pr.precision == pytest.approx(3 / 4)                 # 20 is 10 from 10, outside its radius 7
+    assert pr.recall == pytest.approx(4 / 5)                    # 20's ball reaches 2, 3, 10; 0.9's reaches 1
+    pr = knn_precision_recall(real, fake[:3], k=1)
+    assert pr.recall == pytest.approx(1 / 5)                    # only 1 (0.1 from 0.9)
+    pr = knn_precision_recall(real, fake, k=3)                  # k = 3: real radii 3, 2, 2, 3, 9
+    assert (pr.precision, pr.recall) == (0.75, 1.0)             # 20 still outside; fake radii >= 18.9
+    with pytest.raises(ValueError, match="more than k = 3 rows"):
+        knn_precision_recall(real, fake[:3])
