@@ -33,8 +33,12 @@ $(VENV)/.dev: pyproject.toml $(VENV)/.torch
 lab: $(VENV)/.course
 	$(BIN)/jupyter lab --notebook-dir=$(NB) $(AS_ROOT) $(LAB_ARGS)
 
+# Two workers, one test file each at a time (a file's module fixtures and a notebook's cells stay together), one
+# torch thread per process: two processes of two threads each on two cores run many times slower.
+TEST_JOBS ?= 2
 test: $(VENV)/.dev
-	GANLAB_FAST=1 $(BIN)/python -m pytest tests solutions --nbval-lax --nbval-cell-timeout=600
+	GANLAB_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile tests solutions \
+		--nbval-lax --nbval-cell-timeout=600
 
 release: $(VENV)/.course
 	$(BIN)/python -m instructor.setup_cell
@@ -51,11 +55,23 @@ SUBMISSIONS ?=
 JOBS        ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 UNSAFE      ?=
 grade: $(VENV)/.course
-	$(BIN)/python -m instructor.grade $(ASSIGNMENT) $(SUBMISSIONS) --jobs $(JOBS) $(if $(UNSAFE),--unsafe)
+	$(BIN)/python -m instructor.grade $(ASSIGNMENT) $(SUBMISSIONS) --jobs $(JOBS) $(if $(filter 1 yes true,$(UNSAFE)),--unsafe)
 
-# The student bundle: dist/gan-course-bundle.zip (released notebooks, ganlab wheel, README).
+# The student bundle: dist/bundle/ and dist/gan-course-bundle.zip (released notebooks and the files they load,
+# the ganlab wheel, README with Colab badges, LICENSE).
 bundle: release
 	$(BIN)/python -m instructor.bundle
+
+# The public student repository's tree (course.toml [student]): make publish [STUDENT_REPO=path/to/its/clone].
+# It refuses when an answer or hidden test would leak, and prints the git commands that push it.
+STUDENT_REPO ?= dist/student-repo
+.PHONY: publish test-browser
+publish: release
+	$(BIN)/python -m instructor.publish $(STUDENT_REPO)
+
+# JupyterLab in Chromium (apt-get install chromium): every lecture's widgets; screenshots in dist/browser/.
+test-browser: $(VENV)/.dev
+	GANLAB_FAST=1 $(BIN)/python -m pytest tests/test_browser.py -v
 
 bench: $(VENV)/.dev
 	@for b in speed.py toy2d.py "conditional.py --fast" "image_to_image.py --fast" "stylegan.py --fast" "wgan_loop.py --fast" notebooks.py autograde.py; do \
