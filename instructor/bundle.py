@@ -1,10 +1,12 @@
-"""The student bundle: the released notebooks, the ganlab wheel and a short README.
+"""The student bundle: the released notebooks, the ganlab wheel, a README and a license.
 
 `python -m instructor.bundle` (run by `make bundle`, after `make release`) writes
-    dist/bundle/                      README.md, ganlab-<version>-py3-none-any.whl, <assignment>/<notebook>.ipynb
-                                      (and the files next to it in course/, e.g. lecture 07's checkpoint)
+    dist/bundle/                      README.md (a Colab badge per lecture), LICENSE, ganlab-<version>-py3-none-any.whl,
+                                      <assignment>/<notebook>.ipynb and the files next to it in course/ (lecture
+                                      07's checkpoint; the wheel carries them too, in ganlab/checkpoints/)
     dist/gan-course-bundle.zip        the same files under gan-course/
-Publish the zip and the wheel at course.toml's bundle url: Colab notebooks install the wheel from there.
+dist/bundle/ is the tree of the public student repository (`make publish`, instructor/publish.py): Colab opens
+the notebooks and the set-up cells download the wheel from there (instructor/links.py).
 """
 from __future__ import annotations
 
@@ -20,12 +22,14 @@ from pathlib import Path
 
 import nbformat
 
-from instructor import notebooks, setup_cell
+from instructor import links, notebooks, setup_cell
 from instructor.notebooks import ROOT
 
 ZIP_NAME = "gan-course-bundle.zip"
 ZIP_FOLDER = "gan-course"  # what unzipping creates
 README = Path(__file__).with_name("student_README.md")
+LICENSE = Path(__file__).with_name("student_LICENSE")
+SHIPPED = "ganlab/checkpoints"  # where the wheel carries the files next to the notebooks (pyproject package-data)
 
 
 @dataclass
@@ -60,13 +64,17 @@ def copy_notebook(path: Path, dest: Path) -> Path:
     return dest
 
 
-def build_wheel(dest: Path, root: Path = ROOT) -> Path:
-    """ganlab's wheel, built offline from a clean copy of the package (no stale build/ files)."""
+def build_wheel(dest: Path, root: Path = ROOT, files: list[Path] = ()) -> Path:
+    """ganlab's wheel, built offline from a clean copy of the package (no stale build/ files), carrying
+    `files` (what the notebooks load) in ganlab/checkpoints/ (ganlab.models.find_checkpoint)."""
     if importlib.util.find_spec("setuptools") is None:
         raise RuntimeError("building the ganlab wheel needs setuptools: pip install 'setuptools>=68'")
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(root / "ganlab", src / "ganlab", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        for f in files:
+            (src / SHIPPED).mkdir(exist_ok=True)
+            shutil.copy2(f, src / SHIPPED / f.name)
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(root / name, src / name)
         proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-index",
@@ -79,10 +87,19 @@ def build_wheel(dest: Path, root: Path = ROOT) -> Path:
     return wheel
 
 
-def write_readme(dest: Path, wheel: Path, nbs: list[Path]) -> Path:
-    listed = "\n".join(f"  - `{p.parent.name}/{p.name}`" for p in nbs)
-    text = string.Template(README.read_text()).substitute(wheel=wheel.name, notebooks=listed)
+def write_readme(dest: Path, wheel: Path, nbs: list[Path], root: Path = ROOT) -> Path:
+    """The student README (instructor/student_README.md): one "Open in Colab" badge per lecture."""
+    listed = "\n".join(f"| `{links.lecture_path(p)}` | {links.badge(p, root)} |" for p in nbs)
+    repo, _ = links.student_repo(root)
+    text = string.Template(README.read_text()).substitute(wheel=wheel.name, notebooks=listed, repo=repo,
+                                                              name=repo.split("/")[1])
     dest.write_text(text)
+    return dest
+
+
+def write_license(dest: Path, root: Path = ROOT) -> Path:
+    owner = links.student_repo(root)[0].split("/")[0]
+    dest.write_text(string.Template(LICENSE.read_text()).substitute(owner=owner))
     return dest
 
 
@@ -101,10 +118,16 @@ def build(out: Path = ROOT / "dist", root: Path = ROOT) -> Bundle:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     nbs = [copy_notebook(p, folder / p.parent.name / p.name) for p in sources]
-    for extra in (f for p in sources for f in sorted(p.parent.iterdir()) if f.is_file() and f.suffix != ".ipynb"):
+    extras = [f for p in sources for f in sorted(p.parent.iterdir()) if f.is_file() and f.suffix != ".ipynb"]
+    shipped = {}  # name -> file: the wheel holds them side by side, so one name, one content
+    for extra in extras:
         shutil.copy2(extra, folder / extra.parent.name / extra.name)  # files a notebook reads, e.g. a checkpoint
-    wheel = build_wheel(folder, root)
-    write_readme(folder / "README.md", wheel, nbs)
+        other = shipped.setdefault(extra.name, extra)
+        if other.read_bytes() != extra.read_bytes():
+            raise RuntimeError(f"{other} and {extra} differ but share a name: rename one (the wheel holds both)")
+    wheel = build_wheel(folder, root, list(shipped.values()))
+    write_readme(folder / "README.md", wheel, nbs, root)
+    write_license(folder / "LICENSE", root)
     return Bundle(folder, write_zip(folder, Path(out) / ZIP_NAME), wheel, nbs)
 
 
@@ -112,7 +135,9 @@ def main() -> None:
     b = build()
     size = b.zip.stat().st_size / 1e6
     print(f"{b.zip.relative_to(ROOT)}: {len(b.notebooks)} notebooks, {b.wheel.name}, README.md ({size:.1f} MB)")
-    print(f"publish {b.zip.name} and {b.wheel.name} at {setup_cell.bundle_url(ROOT)}/ (course.toml)")
+    repo, branch = links.student_repo(ROOT)
+    print(f"{b.folder.relative_to(ROOT)}/ is the tree of the student repository {repo} ({branch}): `make publish` "
+          "writes it; hand out the zip where students cannot use GitHub")
 
 
 if __name__ == "__main__":

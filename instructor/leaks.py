@@ -1,8 +1,9 @@
 """Finding graded material (answers, hidden tests) in what students receive.
 
 A secret is a pair of consecutive code lines from between `### BEGIN SOLUTION` / `### END SOLUTION`
-or `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS` that appears nowhere else in the source notebook
-(one-line bodies count as themselves when long enough to be telling). A text leaks a secret when the
+or `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS` that appears nowhere public in the source notebooks
+(the course's ordinary code: `opt.zero_grad()` / `loss.backward()` in one lecture's answer is no secret when another
+lecture's training cell shows it), long enough together to be telling (one-line bodies count as themselves). A text leaks a secret when the
 same lines follow each other in it, whatever the indentation and comments around them.
 """
 from __future__ import annotations
@@ -24,21 +25,30 @@ def code_lines(text: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
 
 
+TELLING = 16  # characters: a shorter line, or pair of lines (`except ValueError:` / `pass`), could be anyone's
+
+
 def _windows(lines: list[str], single: bool = False) -> set[tuple[str, ...]]:
-    """Pairs of consecutive lines (or the line itself for one-line bodies, when `single`)."""
+    """Pairs of consecutive lines (or the line itself for one-line bodies, when `single`), long enough to tell."""
     if single and len(lines) == 1:
-        return {(lines[0],)} if len(lines[0]) >= 16 else set()
-    return set(zip(lines, lines[1:]))
+        return {(lines[0],)} if len(lines[0]) >= TELLING else set()
+    return {pair for pair in zip(lines, lines[1:]) if len(pair[0]) + len(pair[1]) >= 2 * TELLING}
+
+
+def _cells(notebook: Path) -> list[str]:
+    return ["".join(cell["source"]) for cell in json.loads(Path(notebook).read_text())["cells"]]
 
 
 def secrets(source_notebook: Path) -> set[tuple[str, ...]]:
-    """Line windows of answers and hidden tests that appear nowhere else in the source notebook."""
+    """Line windows of the notebook's answers and hidden tests that no source notebook shows as public code
+    (its own, or its sibling lectures' in solutions/)."""
     secret, public = set(), set()
-    for cell in json.loads(Path(source_notebook).read_text())["cells"]:
-        text = "".join(cell["source"])
+    for text in _cells(source_notebook):
         for _, body in SECRET.findall(text):
             secret |= _windows(code_lines(body), single=True)
-        public |= _windows(code_lines(SECRET.sub("", text)))
+    for notebook in Path(source_notebook).parents[1].glob("*/*.ipynb"):
+        for text in _cells(notebook):
+            public |= _windows(code_lines(SECRET.sub("", text)))
     return secret - public
 
 

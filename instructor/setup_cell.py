@@ -1,8 +1,10 @@
-"""The install block of every notebook's set-up cell, rendered from course.toml's bundle URL.
+"""The install block of every notebook's set-up cell: online, it installs the ganlab wheel from the student
+repository named in course.toml (instructor/links.py).
 
 The block is the set-up cell's first paragraph (up to its first blank line); the imports below it
 belong to each notebook. `python -m instructor.setup_cell [NOTEBOOK ...]` rewrites the block in the
-given solutions notebooks (default: all of them); `make release` runs it before nbgrader.
+given solutions notebooks (default: all of them, and then also the README's Colab links); `make release`
+runs it before nbgrader.
 """
 from __future__ import annotations
 
@@ -11,13 +13,8 @@ from pathlib import Path
 
 import nbformat
 
-from instructor import notebooks
+from instructor import links, notebooks
 from instructor.notebooks import ROOT
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: jupyterlab brings tomli
-    import tomli as tomllib
 
 SETUP_ID = "setup"
 # Students read this: keep it short. Nothing in it touches the network once ganlab is installed.
@@ -25,7 +22,7 @@ TEMPLATE = '''\
 # Set-up: installs ganlab when it is missing, picks the device, seeds, reports fast mode.
 import glob, importlib.util, os, subprocess, sys
 if importlib.util.find_spec("ganlab") is None:
-    # $GANLAB_SOURCE if set, else the bundle's wheel (next to this notebook or one folder up), else online
+    # $GANLAB_SOURCE if set, else the course's wheel (next to this notebook or one folder up), else online
     wheels = glob.glob("ganlab-*.whl") + glob.glob("../ganlab-*.whl")
     online = "{url}"
     GANLAB_SOURCE = os.environ.get("GANLAB_SOURCE") or (wheels + [online])[0]
@@ -34,28 +31,19 @@ if importlib.util.find_spec("ganlab") is None:
     importlib.invalidate_caches()'''
 
 
-def _toml(path: Path) -> dict:
-    with open(path, "rb") as f:
-        return tomllib.load(f)
-
-
-def bundle_url(root: Path = ROOT) -> str:
-    """Where the instructor publishes the bundle (course.toml, [bundle] url), without a trailing slash."""
-    try:
-        url = _toml(root / "course.toml")["bundle"]["url"]
-    except (FileNotFoundError, KeyError) as e:
-        raise ValueError(f"{root / 'course.toml'} needs a [bundle] section with url = \"https://...\" ({e!r})")
-    return url.rstrip("/")
-
-
 def wheel_name(root: Path = ROOT) -> str:
     """The file name of the ganlab wheel `pip wheel` builds (pure Python), from pyproject.toml."""
-    project = _toml(root / "pyproject.toml")["project"]
+    project = links.toml(root / "pyproject.toml")["project"]
     return f"{project['name']}-{project['version']}-py3-none-any.whl"
 
 
+def online_wheel(root: Path = ROOT) -> str:
+    """Where Colab downloads the wheel: the student repository's root (`make publish` puts it there)."""
+    return links.raw_url(wheel_name(root), root)
+
+
 def install_block(root: Path = ROOT) -> str:
-    return TEMPLATE.format(url=f"{bundle_url(root)}/{wheel_name(root)}")
+    return TEMPLATE.format(url=online_wheel(root))
 
 
 def cell(nb, where: object = "the notebook"):
@@ -89,6 +77,8 @@ def main(argv: list[str]) -> None:
     for path in paths:
         if render(path):
             print(f"set-up cell updated: {path}")
+    if not argv and links.render_readme():
+        print("README.md: Colab links now point at the student repository (course.toml)")
 
 
 if __name__ == "__main__":

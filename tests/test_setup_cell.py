@@ -12,7 +12,7 @@ from instructor.notebooks import ROOT
 
 SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
 RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
-ONLINE = f"{setup_cell.bundle_url()}/{setup_cell.wheel_name()}"
+ONLINE = setup_cell.online_wheel()
 
 
 @pytest.mark.parametrize("path", SOURCES + RELEASES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -6,7 +6,7 @@ from .inference import evaluating, generate
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
 from .layers import MinibatchStd, Packed
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
-from .checkpoint import load_model, save_model
+from .checkpoint import find_checkpoint, load_model, save_model
 from .srgan import FeatureNet, SRConfig, SRDiscriminator, SRGenerator, train_feature_net
 from .unet import PatchGAN, PatchGANConfig, UNetConfig, UNetGenerator, input_gradient_mask
 from .progan import (EqualizedConv2d, EqualizedLinear, PixelNorm, ProDiscriminator, ProGANConfig, ProGenerator,
@@ -18,7 +18,8 @@ __all__ = ["ACGANDiscriminator", "ConditionalConfig", "ConditionalDiscriminator"
            "InfoGANDiscriminator", "InfoGANGenerator", "check_labels", "class_grid", "evaluating", "generate", "random_conditions",
            "sample_codes", "sample_conditional", "traverse",
            "DCGANConfig", "DCGANDiscriminator", "DCGANGenerator", "init_dcgan_weights",
-           "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "load_model", "save_model",
+           "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "find_checkpoint", "load_model",
+           "save_model",
            "EqualizedConv2d", "EqualizedLinear", "PixelNorm", "ProDiscriminator", "ProGANConfig", "ProGenerator",
            "train_progressive", "ConstantInput", "MappingNetwork", "NoiseInjection", "StyleAffine", "StyleConfig",
            "StyleGenerator", "StyleLayer", "SynthesisNetwork", "mix_styles", "truncated_z",

@@ -1,8 +1,10 @@
-"""Save a model as its state_dict plus its config dataclass (never a pickled module)."""
+"""Save a model as its state_dict plus its config dataclass (never a pickled module); find a shipped one."""
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -17,6 +19,20 @@ def save_model(model: nn.Module, path: str) -> None:
                 "config_class": f"{type(cfg).__module__}.{type(cfg).__qualname__}",
                 "config": dataclasses.asdict(cfg),
                 "state_dict": model.state_dict()}, path)
+
+
+# Where the ganlab wheel carries the files the notebooks load (`make bundle` copies them in): on Colab a
+# notebook arrives alone, but the set-up cell has installed the wheel.
+SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints"
+
+
+def find_checkpoint(name: str) -> str | None:
+    """The path of checkpoint `name`: next to the notebook (the working folder), else the copy shipped in the
+    ganlab wheel; None when neither has it (e.g. ganlab installed from its source, the notebook alone)."""
+    if os.path.exists(name):
+        return name
+    shipped = SHIPPED / os.path.basename(name)
+    return str(shipped) if shipped.is_file() else None
 
 
 def _resolve(dotted: str):

@@ -1,0 +1,171 @@
+"""Colab, emulated on this machine (tests/test_colab.py).
+
+- `colab_venv(path)`: a fresh virtual environment with Colab's preinstalled stack (torch, numpy, scipy,
+  scikit-learn, matplotlib, tqdm, ipykernel, ipywidgets, pip and what they need), linked from this
+  interpreter's site-packages: no ganlab, no repository on the path, nothing else of ours.
+- `serve(folder)`: a local HTTP server on 127.0.0.1 standing in for the student repository's raw files.
+- `run_in_colab(...)`: the notebook alone in an empty working folder (Colab's /content), a kernel of that
+  venv with a clean environment (no PYTHONPATH, pip offline), executed top to bottom.
+- `colab_save(nb)`: the notebook as Colab saves it (metadata ids, `colab`, `accelerator`, `outputId`,
+  `executionInfo`, nbformat 4.0), optionally without nbgrader's cell metadata.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import importlib.metadata as md
+import json
+import os
+import random
+import re
+import string
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+from pathlib import Path
+
+from instructor import notebooks
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from packaging.requirements import Requirement
+
+# What Colab has preinstalled that the notebooks may use (the rest of Colab's image is left out on purpose).
+COLAB_STACK = ("torch", "torchvision", "numpy", "scipy", "scikit-learn", "matplotlib", "tqdm", "ipykernel",
+               "ipywidgets", "pip", "setuptools", "pillow")
+KERNEL = "colab-emulated"
+_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
+
+
+def filled(release: Path):
+    """The released notebook with the instructor's answers typed in, written answers included: what a
+    student who solved everything hands in (shared with tests/test_browser.py)."""
+    source = notebooks.read(notebooks.source_path(release.parent.name, release.stem))
+    typed = {notebooks.meta(c)["grade_id"]: _MARKERS.sub("", c.source)
+             for c in source.cells if notebooks.meta(c).get("solution")}
+    nb = notebooks.read(release)
+    for cell in nb.cells:
+        if notebooks.meta(cell).get("solution"):
+            cell.source = typed[notebooks.meta(cell)["grade_id"]]
+    return nb
+
+
+def _closure(names) -> list[md.Distribution]:
+    """The installed distributions `names` and everything they require, with the extras they ask for."""
+    seen, todo, out = set(), [(n, ()) for n in names], []
+    while todo:
+        name, extras = todo.pop()
+        dist = md.distribution(name)
+        key = (dist.metadata["Name"].lower().replace("_", "-"), extras)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(dist)
+        for req in map(Requirement, dist.requires or []):
+            if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in ("", *extras)):
+                with contextlib.suppress(md.PackageNotFoundError):
+                    md.distribution(req.name)
+                    todo.append((req.name, tuple(sorted(req.extras))))
+    return out
+
+
+def colab_venv(path: Path) -> Path:
+    """A venv at `path` holding links to Colab's stack only; returns its python. ganlab is not importable."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = Path(subprocess.run([str(path / "bin" / "python"), "-c", where], check=True, capture_output=True,
+                               text=True).stdout.strip())
+    here = Path(sysconfig.get_paths()["purelib"])
+    for dist in _closure(COLAB_STACK):
+        if dist.metadata["Name"].lower() == "ganlab":
+            raise AssertionError("ganlab is in Colab's stack: the emulation would not install it")
+        for top in {Path(f).parts[0] for f in dist.files or [] if not str(f).startswith("..")} - {"__pycache__"}:
+            if (here / top).exists() and not (site / top).exists():
+                (site / top).symlink_to(here / top)
+    python = path / "bin" / "python"
+    probe = subprocess.run([str(python), "-c", "import torch, ipykernel, ipywidgets, sklearn; import ganlab"],
+                           capture_output=True, text=True, env=clean_env(path), cwd=path)
+    if "No module named 'ganlab'" not in probe.stderr:
+        raise AssertionError(f"the emulated Colab venv must have its stack and no ganlab: {probe.stderr[-2000:]}")
+    return python
+
+
+def clean_env(venv: Path) -> dict[str, str]:
+    """A kernel's environment: nothing of ours on the path, fast mode on, pip never downloads."""
+    keep = {k: os.environ[k] for k in ("HOME", "LANG", "TMPDIR") if k in os.environ}
+    return keep | {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", "GANLAB_FAST": "1",
+                   "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
+                   "OMP_NUM_THREADS": "1"}
+
+
+def kernel_manager(venv: Path, kernels: Path) -> AsyncKernelManager:
+    """A kernel manager that starts `venv`'s python (a kernelspec of its own, under `kernels`)."""
+    spec = kernels / KERNEL
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(venv / "bin" / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (Colab, emulated)", "language": "python"}))
+    return AsyncKernelManager(kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    """Serve `folder` at http://127.0.0.1:<free port>/ while the block runs; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def run_in_colab(nb, venv: Path, workdir: Path, kernels: Path, timeout: int = 600):
+    """Execute `nb` top to bottom as Colab would: alone in `workdir`, in `venv`'s kernel. Returns
+    (executed notebook, seconds); raises nbclient's CellExecutionError on the first failing cell."""
+    workdir.mkdir(parents=True)
+    km = kernel_manager(venv, kernels / workdir.name)
+    client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(workdir)}})
+    start = time.perf_counter()
+    try:
+        await client.async_execute(env=clean_env(venv))
+    finally:  # nbclient leaves a kernel it did not start running
+        if km.has_kernel:
+            await km.shutdown_kernel(now=True)
+    return nb, time.perf_counter() - start
+
+
+def _colab_id(rng: random.Random) -> str:
+    return "".join(rng.choices(string.ascii_letters + string.digits + "-_", k=12))
+
+
+def colab_save(nb, keep_nbgrader: bool = True, seed: int = 0) -> dict:
+    """The notebook's JSON as Colab writes it on *File > Download .ipynb*."""
+    rng = random.Random(seed)
+    data = json.loads(json.dumps(nb))  # a plain copy
+    data["nbformat"], data["nbformat_minor"] = 4, 0
+    data["metadata"] = {"colab": {"provenance": [], "gpuType": "T4"}, "accelerator": "GPU",
+                        "kernelspec": {"name": "python3", "display_name": "Python 3"},
+                        "language_info": {"name": "python"}}
+    for cell in data["cells"]:
+        cell.pop("id", None)  # nbformat 4.0: Colab keeps its ids in the metadata
+        meta = cell["metadata"] = {"id": _colab_id(rng)} | {
+            k: v for k, v in cell.get("metadata", {}).items() if keep_nbgrader or k != "nbgrader"}
+        if cell["cell_type"] != "code":
+            continue
+        meta["colab"] = {"base_uri": "https://localhost:8080/"}
+        if cell.get("outputs"):
+            meta["outputId"] = f"{rng.getrandbits(128):032x}"
+        meta["executionInfo"] = {"status": "ok", "timestamp": 1733100000000 + rng.randrange(10**6),
+                                 "user_tz": -60, "elapsed": rng.randrange(10, 5000),
+                                 "user": {"displayName": "A Student", "userId": "0123456789"}}
+    return data

@@ -1,0 +1,121 @@
+"""The student's path on Colab, emulated (tests/colab_env.py): every released notebook, taken from the
+student repository's tree (`make publish`), runs alone in an empty folder of a fresh Colab-like venv; its
+set-up cell installs ganlab from the wheel at the online address (served from 127.0.0.1), with the
+reference answers (written ones too) filled in, in fast mode. Saved as Colab saves it (with and without nbgrader's cell
+metadata), each notebook then gets full marks from `make grade`'s code path."""
+import asyncio
+import json
+import re
+
+import pytest
+
+import colab_env
+from autograde import cli
+from instructor import bundle, grade, links, notebooks, setup_cell
+from instructor.notebooks import ROOT
+
+pytestmark = pytest.mark.slow
+RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
+ASSIGNMENTS = [p.parent.name for p in RELEASES]
+PARALLEL = 2  # notebooks at a time (the CI machine has 2 cores)
+# Students as the grader sees them: one saved by Colab as is, one whose editor dropped nbgrader's metadata.
+STUDENTS = {"colab": True, "colab_stripped": False}
+
+
+def pointed_at(nb, base: str):
+    """`nb` with its set-up cell's online address moved from the student repository to `base`, nothing else."""
+    setup = setup_cell.cell(nb)
+    online = links.raw_url("")
+    assert setup.source.count(online) == 1, f"the set-up cell should download from {online} once"
+    setup.source = setup.source.replace(online, base)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """assignment -> (executed notebook, seconds) or the exception that stopped it."""
+    tmp = tmp_path_factory.mktemp("colab")
+    tree = bundle.build(tmp / "dist").folder  # the student repository's tree
+
+    async def run_all(base):
+        gate = asyncio.Semaphore(PARALLEL)
+
+        async def one(release):
+            assignment = release.parent.name
+            async with gate:
+                venv = tmp / f"venv-{assignment}"
+                await asyncio.to_thread(colab_env.colab_venv, venv)
+                nb = colab_env.filled(tree / links.lecture_path(release))
+                original = setup_cell.cell(nb).source
+                nb, seconds = await colab_env.run_in_colab(pointed_at(nb, base), venv, tmp / "content" / assignment,
+                                                           tmp / "kernels")
+                setup_cell.cell(nb).source = original  # the student's notebook says github, not 127.0.0.1
+                return nb, seconds
+
+        return await asyncio.gather(*map(one, RELEASES), return_exceptions=True)
+
+    with colab_env.serve(tree) as base:
+        results = asyncio.run(run_all(base))
+    for assignment, result in zip(ASSIGNMENTS, results):
+        print(f"colab emulation: {assignment}: " + (f"{result[1]:.0f} s" if isinstance(result, tuple) else "failed"))
+    return dict(zip(ASSIGNMENTS, results))
+
+
+def _executed(executed, assignment):
+    result = executed[assignment]
+    if isinstance(result, BaseException):
+        pytest.fail(f"{assignment} failed on the emulated Colab: {str(result)[-3000:]}")
+    return result[0]
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_notebook_runs_on_colab_after_installing_ganlab_from_the_online_wheel(executed, assignment):
+    nb = _executed(executed, assignment)
+    out = _text(setup_cell.cell(nb))
+    assert setup_cell.split(setup_cell.cell(nb).source)[0] == setup_cell.install_block()
+    wheel = setup_cell.wheel_name()
+    assert re.search(rf"installing ganlab from http://127\.0\.0\.1:\d+/{re.escape(wheel)}", out), \
+        f"the set-up cell should install ganlab from the online wheel (served locally); it printed:\n{out}"
+    assert "fast mode: ON" in out, f"GANLAB_FAST=1 should turn fast mode on; the set-up cell printed:\n{out}"
+
+
+def test_lecture_07_finds_its_checkpoint_in_the_wheel(executed):
+    nb = _executed(executed, "07_progan_stylegan")
+    said = "\n".join(_text(c) for c in nb.cells if c.cell_type == "code")
+    assert re.search(r"pretrained generator \S*/site-packages/ganlab/checkpoints/stylegan_digits16\.pt", said), \
+        "lecture 07 alone in its folder should load the checkpoint shipped in the ganlab wheel"
+
+
+@pytest.fixture(scope="module")
+def graded(executed, tmp_path_factory):
+    """assignment -> report.md text, from grade.grade on the Colab-saved submissions of both students."""
+    tmp = tmp_path_factory.mktemp("colab_grade")
+    submitted = tmp / "submitted"
+    ran = [(a, r) for a, r in zip(ASSIGNMENTS, RELEASES) if not isinstance(executed[a], BaseException)]
+    for assignment, release in ran:  # a notebook that failed on Colab fails its own test above
+        nb = _executed(executed, assignment)
+        for student, keep in STUDENTS.items():
+            path = submitted / student / assignment / release.name
+            path.parent.mkdir(parents=True)
+            path.write_text(json.dumps(colab_env.colab_save(nb, keep_nbgrader=keep), indent=1))
+    course = cli.Course(tmp / "course")
+    return {a: grade.grade(a, submitted, root=course.path, log=lambda *_: None, jobs=PARALLEL).read_text()
+            for a, _ in ran}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_colab_saved_submissions_get_full_marks(graded, assignment):
+    release = notebooks.release_notebook(assignment)
+    total = sum(notebooks.test_points(notebooks.read(release)).values())
+    if assignment not in graded:
+        pytest.fail(f"{assignment} did not run on the emulated Colab, so there is nothing to grade")
+    report = graded[assignment]
+    for student, keep in STUDENTS.items():
+        row = next((ln.split(" | ") for ln in report.splitlines() if ln.startswith(f"| {student} |")), None)
+        assert row, f"{student} missing from the report:\n{report}"
+        assert row[1] == f"{total:g} / {total:g}", f"{student} (nbgrader metadata {'kept' if keep else 'gone'}): {row}"
+        assert row[2] == ("graded" if keep else "graded after repair"), row
