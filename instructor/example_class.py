@@ -62,7 +62,8 @@ def _sign_error(code: str) -> str:
 
 
 def _syntax_error(code: str) -> str:
-    return re.sub(r"^(def .*\)):$", r"\1", code, count=1, flags=re.M)
+    """Drop the colon that ends the first `def` (its signature may span several lines)."""
+    return re.sub(r"^(def [^:]*?\)):$", r"\1", code, count=1, flags=re.M | re.S)
 
 
 def submissions(assignment: str, root: Path) -> dict[str, str]:

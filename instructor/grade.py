@@ -1,8 +1,16 @@
-"""`make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=dir-or-zip]`: grade a class with nbgrader's own commands.
+"""`make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=dir-or-zip] [JOBS=N] [UNSAFE=1]`: grade a class with
+nbgrader's own commands.
 
-collect (zip_collect or a submitted/ tree) -> check and repair each submission -> register the students ->
-autograde each one (a failure never stops the batch) -> feedback HTML -> grades CSV -> a report of what
-happened to every submission. With no SUBMISSIONS it grades a built-in example class.
+collect (zip_collect or a submitted/ tree) -> check and repair each submission, scan its code for review ->
+register the students -> autograde each one, JOBS at a time, its kernel in a sandbox (a failure never stops
+the batch) -> feedback HTML -> grades CSV -> a report of what happened to every submission. With no
+SUBMISSIONS it grades a built-in example class.
+
+nbgrader's autograde stays the trusted process, outside the sandbox: it puts the gradebook's test cells
+(hidden ones included) into the notebook, executes it through instructor.execute.GuardedExecute, whose
+kernel runs in bubblewrap (instructor/sandbox.py), scores it and writes the gradebook. Parallel runs
+share the SQLite gradebook: each writes only its own student's rows, in short transactions; a run that
+still meets a lock is retried, so the grades never depend on JOBS.
 
 Outputs, under .grading/: submitted/, autograded/, feedback/<student>/<assignment>/ (HTML for students),
 gradebook.db, and reports/<assignment>/{grades.csv, report.md}.
@@ -11,17 +19,34 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
+import queue
 import shutil
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import collect, example_class, report, submissions
+from . import collect, example_class, report, sandbox, scan, submissions
 from .nbgrader_cli import nbgrader
 from .notebooks import ROOT, read, release_notebook
 
 # The grading machine is CPU-only: grading with the GPU hidden gives the same grades on any machine.
-GRADING_ENV = {"CUDA_VISIBLE_DEVICES": ""}
+# PYTHONPATH: nbgrader imports the executor from this repository (instructor/execute.py).
+GRADING_ENV = {"CUDA_VISIBLE_DEVICES": "",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+LOCK_RETRIES = 3
+
+
+def _preprocessors() -> list[str]:
+    """nbgrader's autograde preprocessors, with its Execute replaced by ours."""
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute
+
+    names = ["instructor.execute.GuardedExecute" if p is Execute else f"{p.__module__}.{p.__name__}"
+             for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+    return [f"--Autograde.autograde_preprocessors={n}" for n in names]
 
 
 def _config_timeout(root: Path) -> int:
@@ -29,9 +54,13 @@ def _config_timeout(root: Path) -> int:
     return int(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config().Execute.timeout)
 
 
-def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=print) -> Path:
-    """Grade `assignment` for the submissions at `source` (None: the example class); returns report.md."""
+def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=print, jobs: int | None = None,
+          unsafe: bool = False) -> Path:
+    """Grade `assignment` for the submissions at `source` (None: the example class), `jobs` at a time
+    (default: one per CPU core); returns report.md. Each kernel runs in the sandbox, or, only when
+    `unsafe`, without isolation."""
     root = Path(root).resolve()
+    jobs = max(1, jobs or os.cpu_count() or 1)
     if not (root / "solutions" / assignment).is_dir():
         known = sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir())
         raise SystemExit(f"no assignment {assignment!r} in solutions/; known: {', '.join(known)}")
@@ -39,6 +68,7 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
         raise SystemExit(f"no submissions at {source}: expected a .zip, a folder of zips or notebooks, or a "
                          "submitted/ tree (<student>/<assignment>/<notebook>.ipynb)")
     timeout = _config_timeout(root)
+    isolated = _isolation(unsafe, log)
     log(f"== {assignment}: release and gradebook")
     nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN", cwd=root)
     release_file = release_notebook(assignment, root)
@@ -56,23 +86,23 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     _register(root, students)
 
     db_url = "sqlite:///" + str(collect.workspace(root, "gradebook.db"))
+    runs = collect.workspace(root, "execution", assignment)
+    shutil.rmtree(runs, ignore_errors=True)
+    runs.mkdir(parents=True)
+    limit = timeout * (sum(c.cell_type == "code" for c in release.cells) + 10)   # the whole notebook's
+    log(f"== autograding {sum(i.gradable for i in intakes.values())} submissions, {jobs} at a time, "
+        + ("each kernel in a sandbox" if isolated else "WITHOUT isolation (UNSAFE)"))
+    gradable = [s for s, i in intakes.items() if i.gradable]
+    results = _autograde_all(root, assignment, gradable, runs, db_url, isolated, jobs, limit)
     outcomes = []
     for student, intake in intakes.items():
         outcome = report.Outcome(student, "not graded", notes=list(intake.notes))
         if intake.gradable:
-            t = time.perf_counter()
-            proc = nbgrader("autograde", assignment, "--student", student, "--force", cwd=root, check=False,
-                            env=GRADING_ENV)
-            scores = report.gradebook_scores(db_url, assignment, notebook, student)
-            if scores is None or proc.returncode != 0:
-                last = [ln for ln in proc.stderr.splitlines() if ln.strip()][-3:]
-                outcome.notes.append("nbgrader could not grade it: " + " / ".join(last)[-300:])
-            else:
-                outcome.score, outcome.max_score, outcome.failed, outcome.written_pending = scores
-                outcome.status = "graded after repair" if intake.repaired else "graded"
-            autograded = collect.workspace(root, "autograded", student, assignment, f"{notebook}.ipynb")
-            outcome.notes += report.execution_notes(autograded, timeout)
-            log(f"   {student:<12} {outcome.status:<20} {time.perf_counter() - t:5.1f} s")
+            submitted = collect.workspace(root, "submitted", student, assignment, f"{notebook}.ipynb")
+            outcome.review = scan.summarise(scan.scan_notebook(read(submitted), release))
+            proc, seconds = results[student]
+            _record(outcome, proc, root, assignment, notebook, db_url, runs, intake.repaired, timeout, limit)
+            log(f"   {student:<12} {outcome.shown_status:<28} {seconds:5.1f} s")
         else:
             log(f"   {student:<12} {outcome.status}: {intake.notes[-1]}")
         outcomes.append(outcome)
@@ -82,10 +112,94 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     out = collect.workspace(root, "reports", assignment)
     out.mkdir(parents=True, exist_ok=True)
     nbgrader("export", "--to", str(out / "grades.csv"), "--assignment", assignment, cwd=root)
-    text = report.write(out / "report.md", assignment, outcomes, skipped)
+    text = report.write(out / "report.md", assignment, outcomes, skipped, isolated=isolated)
     log(text)
     log(f"grades: {out / 'grades.csv'}\nfeedback: {collect.workspace(root, 'feedback')}/<student>/{assignment}/")
     return out / "report.md"
+
+
+def _isolation(unsafe: bool, log) -> bool:
+    """True: every kernel runs in the sandbox. Stops with what to do when it cannot, unless `unsafe`."""
+    if unsafe:
+        log("!! UNSAFE=1: grading WITHOUT isolation: the students' code runs as you, with your files and network")
+        return False
+    try:
+        sandbox.check()
+    except sandbox.SandboxUnavailable as why:
+        raise SystemExit(f"make grade: cannot isolate the submissions: {why}") from None
+    return True
+
+
+def _autograde_all(root, assignment, students, runs, db_url, isolated, jobs, limit) -> dict:
+    """student -> (nbgrader's completed process or None, seconds), `jobs` students at a time; each parallel
+    slot has its own sandbox uid."""
+    slots = queue.Queue()
+    for slot in range(jobs):
+        slots.put(slot)
+
+    def run(student):
+        slot, t = slots.get(), time.perf_counter()
+        try:
+            proc = autograde_one(root, assignment, student, runs, db_url, isolated, slot, limit)
+            return proc, time.perf_counter() - t
+        finally:
+            slots.put(slot)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        return dict(zip(students, pool.map(run, students)))
+
+
+def _record(outcome, proc, root, assignment, notebook, db_url, runs, repaired, timeout, limit) -> None:
+    """Fill `outcome` from the gradebook, the autograded notebook and what the executor noted."""
+    student = outcome.student
+    scores = report.gradebook_scores(db_url, assignment, notebook, student)
+    if proc is None:
+        outcome.notes.append(f"grading stopped after {limit} s (the whole notebook's limit); not graded")
+    elif scores is None or proc.returncode != 0:
+        (runs / f"{student}.nbgrader.log").write_text(proc.stderr)   # the whole story, for the instructor
+        outcome.notes.append(_failure(proc.stderr, runs / f"{student}.log"))
+    else:
+        outcome.score, outcome.max_score, outcome.failed, outcome.written_pending = scores
+        outcome.status = "graded after repair" if repaired else "graded"
+    autograded = collect.workspace(root, "autograded", student, assignment, f"{notebook}.ipynb")
+    outcome.notes += report.execution_notes(autograded, timeout)
+    notes, review = report.sandbox_notes(runs / f"{student}.json", autograded)
+    outcome.notes += notes
+    outcome.review += review
+
+
+def _failure(stderr: str, kernel_log: Path) -> str:
+    """Why nbgrader recorded nothing: the kernel died or went silent (with its last words), or nbgrader's
+    own last lines."""
+    kernel = ("the kernel died while grading" if "DeadKernelError" in stderr
+              else "the kernel stopped answering while grading" if "Timeout waiting for IOPub" in stderr else "")
+    if kernel:
+        last = [ln for ln in kernel_log.read_text(errors="replace").splitlines() if ln.strip()][-1:] \
+            if kernel_log.exists() else []
+        return (f"{kernel} (a limit hit, or the notebook ended it)"
+                + (f"; its last words: {last[0].strip()[:160]}" if last else "") + "; not graded")
+    last = [ln for ln in stderr.splitlines() if ln.strip()][-3:]
+    return "nbgrader could not grade it: " + " / ".join(last)[-300:]
+
+
+def autograde_one(root: Path, assignment: str, student: str, runs: Path, db_url: str, isolated: bool, slot: int,
+                  limit: int) -> subprocess.CompletedProcess | None:
+    """`nbgrader autograde` for one student (None: it ran past `limit` seconds and was stopped)."""
+    args = ["autograde", assignment, "--student", student, "--force", *_preprocessors(),
+            f"--CourseDirectory.db_url={db_url}?timeout=60",   # wait for a parallel run's write, not fail
+            f"--GuardedExecute.notes_file={runs / f'{student}.json'}"]
+    if isolated:
+        args += ["--GuardedExecute.sandbox=True", f"--SandboxedKernelManager.log_file={runs / f'{student}.log'}"]
+        if sandbox.slot_uid(slot) is not None:
+            args.append(f"--SandboxedKernelManager.uid={sandbox.slot_uid(slot)}")
+    for _ in range(LOCK_RETRIES):
+        try:
+            proc = nbgrader(*args, cwd=root, check=False, env=GRADING_ENV, timeout=limit)
+        except subprocess.TimeoutExpired:
+            return None
+        if "database is locked" not in proc.stderr:
+            break
+    return proc
 
 
 def _register(root: Path, students: list[str]) -> None:
@@ -104,8 +218,12 @@ def main(argv=None) -> None:
     parser.add_argument("submissions", nargs="?", type=Path,
                         help="an LMS download (.zip or folder of zips/notebooks named <student>_<notebook>."
                              "ipynb) or a submitted/ tree; omitted: the example class")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="submissions graded at once (default: the number of CPU cores)")
+    parser.add_argument("--unsafe", action="store_true",
+                        help="grade without isolation when bubblewrap is missing (the report says so)")
     args = parser.parse_args(argv)
-    grade(args.assignment, args.submissions)
+    grade(args.assignment, args.submissions, jobs=args.jobs, unsafe=args.unsafe)
 
 
 if __name__ == "__main__":

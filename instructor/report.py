@@ -2,6 +2,7 @@
 errors and interrupted cells from the autograded notebook, repairs from intake."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,11 @@ class Outcome:
     written_pending: float = 0.0    # points of written answers waiting for a human
     failed: list[str] = field(default_factory=list)  # test cells that scored less than full
     notes: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)  # suspicious code (instructor/scan.py), for a human
+
+    @property
+    def shown_status(self) -> str:
+        return f"{self.status}, review" if self.review else self.status
 
 
 def gradebook_scores(db_url: str, assignment: str, notebook: str, student: str):
@@ -66,9 +72,27 @@ def _name(cell, index: int) -> str:
     return f"cell {index + 1} (`{first_line(cell)[:50]}`)"
 
 
-def write(path: Path, assignment: str, outcomes: list[Outcome], extra: list[str]) -> str:
+def sandbox_notes(notes_file: Path, autograded: Path) -> tuple[list[str], list[str]]:
+    """(notes, review flags) from what the executor recorded (instructor/execute.py)."""
+    if not notes_file.exists():
+        return [], []
+    recorded = json.loads(notes_file.read_text())
+    cells = read(autograded).cells if autograded.exists() else []
+    notes = [f"{_name(cells[i], i) if i < len(cells) else f'cell {i + 1}'} printed too much: output truncated"
+             for i in recorded.get("truncated", [])]
+    failed: dict[str, list[str]] = {}
+    for before, error in recorded.get("guard_failed", []):
+        failed.setdefault(error, []).append(before)
+    review = [f"the test cells' guard failed ({error}), so these were not run: {', '.join(where)}"
+              for error, where in failed.items()]
+    return notes, review
+
+
+def write(path: Path, assignment: str, outcomes: list[Outcome], extra: list[str], isolated: bool = True) -> str:
     """Write the report as markdown to `path` and return it."""
-    lines = [f"# Grading report: {assignment}", "",
+    unsafe = ["**UNSAFE: graded without isolation** (`UNSAFE=1`, no bubblewrap): the students' code ran as the "
+              "grader, with its files and network; these scores can have been tampered with.", ""]
+    lines = ([] if isolated else unsafe) + [f"# Grading report: {assignment}", "",
              f"{len(outcomes)} submissions; autograded points out of "
              f"{next((o.max_score for o in outcomes if o.max_score), 0):g}. Written answers are graded by hand in "
              "formgrader (`make lab`, then the Nbgrader > Manage Assignments tab); their points are not in the "
@@ -79,7 +103,18 @@ def write(path: Path, assignment: str, outcomes: list[Outcome], extra: list[str]
         failed = ", ".join(o.failed) if len(o.failed) <= 4 else f"{len(o.failed)} test cells"
         notes = "; ".join(o.notes + ([f"written answers ({o.written_pending:g} pts) to grade"]
                                       if o.written_pending else []))
-        lines.append(f"| {o.student} | {score} | {o.status} | {failed or '—'} | {notes.replace('|', '/') or '—'} |")
+        if o.review:
+            notes = "; ".join(filter(None, [f"review: {o.review[0][:160]}" + (
+                f" (and {len(o.review) - 1} more)" if len(o.review) > 1 else ""), notes]))
+        lines.append(f"| {o.student} | {score} | {o.shown_status} | {failed or '—'} | "
+                     f"{notes.replace('|', '/') or '—'} |")
+    flagged = [o for o in outcomes if o.review]
+    if flagged:
+        lines += ["", "## To review", "",
+                  "Code a fair answer has no need for (instructor/scan.py) or that broke the test cells' guard. "
+                  "The score stands until you decide; read the lines in the submission.", ""]
+        for o in flagged:
+            lines += [f"- **{o.student}**"] + [f"  - {r.replace('|', '/')}" for r in o.review]
     if extra:
         lines += ["", "## Files not collected", ""] + [f"- {e}" for e in extra]
     text = "\n".join(lines) + "\n"

@@ -13,11 +13,28 @@ ASSIGNMENT, NOTEBOOK = "04_wgan_gp", "wgan_gp"
 pytestmark = pytest.mark.slow
 
 
+def _gradebook(course) -> dict:
+    """student -> {grade id: (score, needs manual grading)}, None when not graded."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out = {}
+    with Gradebook(f"sqlite:///{collect.workspace(course.path, 'gradebook.db')}") as gb:
+        for student in EXPECTED:
+            try:
+                sub = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
+            except MissingEntry:
+                out[student] = None
+                continue
+            out[student] = {g.name: (g.score, g.needs_manual_grade) for g in sub.grades}
+    return out
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    """The example class graded two at a time (`make grade JOBS=2`), every kernel in the sandbox."""
     course = cli.Course(tmp_path_factory.mktemp("grade") / "course")
-    report = grade.grade(ASSIGNMENT, root=course.path, log=lambda *a: None)
-    return course, report.read_text()
+    report = grade.grade(ASSIGNMENT, root=course.path, log=lambda *a: None, jobs=2)
+    return course, report.read_text(), _gradebook(course)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +74,7 @@ def test_every_story_has_an_expectation():
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_each_submission_costs_exactly_what_it_should(graded, points, student):
-    _, report = graded
+    _, report, _ = graded
     lost, status, words = EXPECTED[student]
     row = _row(report, student)
     assert row[2] == status, row
@@ -71,7 +88,7 @@ def test_each_submission_costs_exactly_what_it_should(graded, points, student):
 
 
 def test_grades_csv_and_feedback_for_every_student(graded):
-    course, _ = graded
+    course, *_ = graded
     with open(collect.workspace(course.path, "reports", ASSIGNMENT, "grades.csv")) as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert set(rows) == set(EXPECTED)
@@ -83,7 +100,17 @@ def test_grades_csv_and_feedback_for_every_student(graded):
 
 def test_stderr_warnings_would_cost_points_without_ignore_pattern(graded, points):
     """ken's full marks come from IgnorePattern: with it off, his warning zeroes a test cell."""
-    course, _ = graded
+    course, *_ = graded
     course.nbgrader("autograde", ASSIGNMENT, "--student", "ken", "--force", "--IgnorePattern.enabled=False")
     scores = course.scores(ASSIGNMENT, NOTEBOOK, "ken")
     assert sum(v for k, v in scores.items() if k in points) < sum(points.values()), scores
+
+
+def test_grades_do_not_depend_on_jobs(graded):
+    """`make grade JOBS=1` gives every student the same grade on every cell as JOBS=2 (the fixture)."""
+    course, report_jobs2, jobs2 = graded
+    report_jobs1 = grade.grade(ASSIGNMENT, root=course.path, log=lambda *a: None, jobs=1).read_text()
+    jobs1 = _gradebook(course)
+    assert jobs1 == jobs2, {s: (jobs1[s], jobs2[s]) for s in EXPECTED if jobs1[s] != jobs2[s]}
+    scores = lambda text: {ln.split(" | ")[0]: ln.split(" | ")[1] for ln in text.splitlines() if ln.startswith("| ")}
+    assert scores(report_jobs1) == scores(report_jobs2)

@@ -1,0 +1,124 @@
+"""The executor `make grade` puts in place of nbgrader's Execute (same traits: timeout, interrupts...).
+
+- `sandbox=True`: the kernel runs in bubblewrap (instructor/kernel.py, instructor/sandbox.py).
+- Test cells get their helpers back before they run: right after the kernel starts (before any of the
+  student's cells) it silently records the modules the tests check with; before every test cell it
+  silently puts back any attribute of those modules that was rebound or deleted (`torch.allclose = ...`,
+  `ganlab.feedback.expect_close = ...`) and the code of their functions (`f.__code__ = ...`), and re-runs
+  the set-up cell's imports, so an answer cell that shadows `expect_close`, `torch` or `F` has no effect
+  on the tests. Neither is saved into the notebook.
+  When that fails (the student's code removed the guard), the test cell is not run and scores 0. Code
+  in the same interpreter can still defeat it by subtler means: instructor/scan.py flags such code.
+- Outputs are capped per cell (`max_output_bytes`) as they arrive: a cell printing 100 MB costs neither
+  the grader's memory nor the feedback file.
+What happened (a failing guard, truncated outputs) goes to `notes_file` (JSON) for the report.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import secrets
+from pathlib import Path
+
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer, Unicode
+
+from .notebooks import is_test, meta
+
+# The modules test cells check with (their attributes are put back before each test cell, and so are the
+# methods of torch.Tensor and of ganlab.feedback's classes); the set-up cell's imports are re-run as well.
+GUARDED_MODULES = ("builtins", "math", "torch", "torch.nn.functional", "ganlab", "ganlab.feedback")
+SNAPSHOT = """\
+def _grading_snapshot():
+    import builtins, importlib, torch, types
+    saved = [(m, dict(vars(m)), False) for m in map(importlib.import_module, {modules!r})]
+    classes = [c for c in vars(importlib.import_module("ganlab.feedback")).values()
+               if isinstance(c, type) and c.__module__ == "ganlab.feedback"]
+    saved += [(c, dict(vars(c)), True) for c in [torch.Tensor] + classes]
+    code = [(f, f.__code__, f.__defaults__, f.__kwdefaults__) for _, was, _ in saved for f in was.values()
+            if isinstance(f, types.FunctionType)]   # `expect_close.__code__ = ...` patches the function itself
+    def restore():
+        for owner, was, exact in saved:
+            now = vars(owner)
+            for key, value in was.items():
+                if now.get(key, restore) is not value:
+                    setattr(owner, key, value)
+            for key in [k for k in now if exact and k not in was]:
+                delattr(owner, key)
+        for f, c, d, k in code:
+            f.__code__, f.__defaults__, f.__kwdefaults__ = c, d, k
+    setattr(builtins, {name!r}, restore)
+_grading_snapshot()
+del _grading_snapshot
+"""
+
+
+def setup_imports(source: str) -> str:
+    """The set-up cell's top-level import statements, one per line."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    return "\n".join(ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+
+class GuardedExecute(Execute):
+    sandbox = Bool(False, help="run the kernel in bubblewrap (instructor/sandbox.py)").tag(config=True)
+    max_output_bytes = Integer(2 * 2**20, help="outputs kept per cell; the rest is dropped").tag(config=True)
+    notes_file = Unicode("", help="JSON file for what happened while executing").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        if self.sandbox:
+            from .kernel import SandboxedKernelManager
+            self.kernel_manager_class = SandboxedKernelManager
+        self._guard = f"_grading_guard_{secrets.token_hex(8)}"
+        self._setup = next((setup_imports(c.source) for c in nb.cells
+                            if c.cell_type == "code" and meta(c).get("grade_id") == "setup" and meta(c).get("locked")),
+                           "")
+        self._snapshot_taken, self._output_bytes = False, {}
+        self._notes = {"guard_failed": [], "truncated": []}
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self.notes_file:
+                Path(self.notes_file).parent.mkdir(parents=True, exist_ok=True)
+                Path(self.notes_file).write_text(json.dumps(self._notes))
+
+    def preprocess_cell(self, cell, resources, index):
+        if not self._snapshot_taken:
+            self._snapshot_taken = True
+            self._silent(SNAPSHOT.format(modules=GUARDED_MODULES, name=self._guard), "the start (snapshot)")
+        if is_test(cell):
+            restore = f"getattr(__import__('builtins'), {self._guard!r})()\n{self._setup}"
+            failed = self._silent(restore, meta(cell).get("grade_id", f"cell {index + 1}"))
+            if failed:   # fail closed: with its helpers not restored, the test cell proves nothing
+                cell.outputs = [new_output("error", ename="GradingGuardError", evalue=failed, traceback=[
+                    f"GradingGuardError: {failed}; the test was not run (the notebook's code changed the grader's "
+                    "own state)"])]
+                return cell, self.resources
+        return super().preprocess_cell(cell, resources, index)
+
+    def _silent(self, code: str, before: str) -> str:
+        """Run `code` in the kernel, saved nowhere; returns '' or what failed (noted: the student's code
+        broke the guard, or left the kernel busy past the time limit)."""
+        reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False))
+        content = (reply or {}).get("content", {"status": "error", "ename": "no reply in time", "evalue": ""})
+        if content.get("status") == "ok":
+            return ""
+        failed = f"{content.get('ename')}: {str(content.get('evalue', ''))[:120]}".rstrip(": ")
+        self._notes["guard_failed"].append([before, failed])
+        return failed
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        used = self._output_bytes.get(cell_index, 0)
+        self._output_bytes[cell_index] = used + size
+        if used + size <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if used <= self.max_output_bytes:   # the first output over the cap: say so, once
+            self._notes["truncated"].append(cell_index)
+            outs.append(new_output("stream", name="stdout", text=(
+                f"\n[grading: output truncated: this cell printed more than "
+                f"{self.max_output_bytes // 2**20} MiB]\n")))
+        return None

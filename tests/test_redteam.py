@@ -1,0 +1,241 @@
+"""Red team: a class of dishonest or harmful submissions graded through the real `make grade` path
+(instructor.grade.grade on a temporary course copy, every kernel in the sandbox, two at a time).
+
+Every attacker hands in the same WRONG answers (a sign error in each graded function that returns a value,
+the release's blank otherwise) as `control`, plus its attack; `alice` hands in the instructor's answers.
+Each attacker must end with at most control's score, be named in the report, and change nothing outside
+its own folder; the batch must finish and alice keep full marks. The attacks are generic (built from the
+release and the answers), so they follow the lecture as graded functions are added.
+"""
+import json
+import re
+import socket
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograde import cli
+from instructor import collect, grade, notebooks, sandbox, scan
+from instructor.example_class import _graded, _sign_error
+
+ASSIGNMENT = "04_wgan_gp"
+TOKEN = "rt" + "5f1c"   # markers the attacks build at run time, so the notebooks' sources never contain them
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(sandbox.bwrap() is None, reason="bubblewrap is not installed")]
+
+# Finds what the attacker wants on disk: the instructor's answers, or a classmate's notebook, from the
+# folder the notebook runs in, its parents, and the course's absolute path.
+FIND = """\
+def _find(parts):
+    import pathlib
+    here = pathlib.Path.cwd()
+    for base in [here, *here.parents, pathlib.Path({root!r})]:
+        if (base / parts).is_file():
+            return base / parts
+"""
+USE = """\
+def _use(path):
+    import json
+    for cell in json.loads(path.read_text())["cells"]:
+        if cell["cell_type"] == "code" and cell["metadata"].get("nbgrader", {{}}).get("solution"):
+            exec("".join(cell["source"]), globals())
+"""
+ATTACKS = {
+    # name: (where the code goes: "each" answer cell, the "first" answer cell, or a new "cell"; the code;
+    #        what the report must say about it, a regular expression)
+    "steal": ("each", FIND + USE + "_p = _find({solution!r})\nif _p:\n    _use(_p)\n", "file access"),
+    "peer": ("each", FIND + USE + "_p = _find({peer!r})\nif _p:\n    _use(_p)\n", "file access"),
+    "shadow": ("each", "{noops}", "redefines `expect_close`"),
+    "patch": ("each", "import ganlab.feedback\n_no = lambda *a, **k: None\nfor _n in {helpers!r}:\n"
+                      "    try:\n        getattr(ganlab.feedback, _n).__code__ = _no.__code__\n"
+                      "    except ValueError:\n        pass\n    setattr(ganlab.feedback, _n, _no)\n"
+                      "torch.allclose = lambda *a, **k: True\n", "patches"),
+    "unguard": ("each", "import builtins\nfor _k in [k for k in vars(builtins) if k.startswith('_grading')]:\n"
+                        "    delattr(builtins, _k)\n{noops}", "guard failed"),
+    "network": ("each", "import socket\ntry:\n"
+                        "    with socket.create_connection(('127.0.0.1', {port}), 3) as _s:\n"
+                        "        exec(_s.makefile().read(), globals())\nexcept OSError:\n    pass\n", "network access"),
+    "write": ("cell", "import pathlib\n_m = 'write-' + {token!r}\n_here = pathlib.Path.cwd()\n"
+                      "for _base in [_here, *_here.parents, pathlib.Path({root!r})]:\n"
+                      "    for _t in [_base / _m, _base / '.grading' / 'gradebook.db', *_base.glob('*/*/*/*.ipynb')]:\n"
+                      "        try:\n            with open(_t, 'a') as _f:\n                _f.write(_m)\n"
+                      "        except OSError:\n            pass\n", "file access"),
+    "forkbomb": ("first", "import os, time\n_n = 0\ntry:\n    for _ in range(400):\n        if os.fork() == 0:\n"
+                          "            time.sleep(20)\n            os._exit(0)\n        _n += 1\nfinally:\n"
+                          "    print('forked', _n)\n", "BlockingIOError"),
+    "memhog": ("first", "_held = []\ntry:\n    for _ in range(8):\n        _held.append(bytearray(2**30))\nfinally:\n"
+                        "    print('held GiB', len(_held))\n", "MemoryError|the kernel (died|stopped)"),
+    "linger": ("cell", "import subprocess, sys\n"
+                       "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', 'linger-' + {token!r}],"
+                       " start_new_session=True)\n", "process control"),
+    "flood": ("first", "print('x' * 100_000_000)\n", "output truncated"),
+}
+
+
+class AnswerServer:
+    """A TCP server on 127.0.0.1 that hands the instructor's answers to whoever connects."""
+
+    def __init__(self, code: str):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port, self.connections = self.sock.getsockname()[1], 0
+        threading.Thread(target=self._serve, args=(code.encode(),), daemon=True).start()
+
+    def _serve(self, payload):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                conn.sendall(payload)
+
+
+def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.NotebookNode]:
+    notebook = notebooks.release_notebook(ASSIGNMENT, root).stem
+    wrong = {g: _sign_error(c) if re.search(r"^ +return \S", c, re.M) else None for g, c in answers.items()}
+    wrong = {g: c or notebooks.answer_code(release, g) for g, c in wrong.items()}
+    setup = next(c.source for c in release.cells if notebooks.meta(c).get("grade_id") == "setup")
+    helpers = sorted(n for n, m in scan.test_names(setup).items() if m.startswith("ganlab.feedback."))
+    fields = dict(root=str(root), solution=f"solutions/{ASSIGNMENT}/{notebook}.ipynb", port=port, token=TOKEN,
+                  peer=f"submitted/alice/{ASSIGNMENT}/{notebook}.ipynb", helpers=helpers,
+                  noops="".join(f"def {h}(*args, **kwargs):\n    pass\n" for h in helpers))
+    first = _graded(release)[0]
+    out = {"alice": notebooks.fill(release, answers), "control": notebooks.fill(release, wrong)}
+    for name, (where, code, _) in ATTACKS.items():
+        code = code.format(**fields)
+        nb = notebooks.fill(release, {g: c + ("\n\n" + code if where == "each" or (where == "first" and g == first)
+                                             else "") for g, c in wrong.items()})
+        if where == "cell":
+            i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+            nb.cells.insert(i + 1, nbformat.v4.new_code_cell(code))
+        out[name] = nb
+    return out
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _lingering() -> list[int]:
+    found = []
+    for p in Path("/proc").iterdir():
+        try:
+            if p.name.isdigit() and f"linger-{TOKEN}".encode() in (p / "cmdline").read_bytes():
+                found.append(int(p.name))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = cli.Course(tmp_path_factory.mktemp("redteam") / "course")
+    release_dir = course.release(ASSIGNMENT)
+    notebook = next(release_dir.glob("*.ipynb")).stem
+    release = notebooks.read(release_dir / f"{notebook}.ipynb")
+    answers = notebooks.answers(notebooks.read(notebooks.source_path(ASSIGNMENT, notebook, course.path)))
+    server = AnswerServer("\n\n".join(answers.values()))
+    source = tmp_path_factory.mktemp("submissions")
+    for student, nb in _submissions(release, answers, course.path, server.port).items():
+        (source / student).mkdir()
+        nbformat.write(nb, str(source / student / f"{notebook}.ipynb"))
+    before = {k: v for k, v in _files(course.path).items() if not k.startswith((".grading", "course"))}
+    report = grade.grade(ASSIGNMENT, source, root=course.path, log=lambda *a: None, jobs=2)
+    yield dict(course=course.path, notebook=notebook, report=report.read_text(), server=server, before=before)
+    server.sock.close()
+
+
+def _row(report, student):
+    return next(ln.split(" | ") for ln in report.splitlines() if ln.startswith(f"| {student} |"))
+
+
+def _score(report, student) -> float:
+    return float(_row(report, student)[1].split(" / ")[0])
+
+
+def test_honest_submission_keeps_full_marks_in_the_sandbox(graded):
+    row = _row(graded["report"], "alice")
+    got, total = row[1].split(" / ")
+    assert got == total and row[2] == "graded", row
+    assert _score(graded["report"], "control") < float(total) / 2, "the wrong answers must lose most points"
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack_gains_nothing_and_is_reported(graded, attack):
+    report = graded["report"]
+    row = _row(report, attack)
+    if row[1] == "—":   # only a hog may take its kernel down with it (a library that cannot allocate crashes)
+        assert attack == "memhog" and "the kernel " in row[4], f"{attack}: expected a score, got {row}"
+    else:
+        assert _score(report, attack) <= _score(report, "control"), (
+            f"{attack}: expected at most control's {_score(report, 'control'):g} points, got {row[1]}")
+    section = report.split(f"- **{attack}**")[1].split("\n- **")[0] if f"- **{attack}**" in report else ""
+    assert re.search(ATTACKS[attack][2], row[4] + section), (
+        f"{attack}: the report should say {ATTACKS[attack][2]!r}: {row}")
+    if attack not in ("memhog", "flood"):   # neither needs suspicious code: its limit hit is noted instead
+        assert row[2].endswith(", review"), row
+
+
+def test_the_stealing_attacks_would_have_found_their_target_outside_the_sandbox(graded, monkeypatch):
+    """A control for steal and peer: the same search, run here from the same folder, finds the files."""
+    course = graded["course"]
+    monkeypatch.chdir(collect.workspace(course, "autograded", "steal", ASSIGNMENT))
+    namespace = {}
+    exec(FIND.format(root=str(course)), namespace)
+    for target in (f"solutions/{ASSIGNMENT}/{graded['notebook']}.ipynb",
+                   f"submitted/alice/{ASSIGNMENT}/{graded['notebook']}.ipynb"):
+        found = namespace["_find"](target)
+        assert found is not None and found.is_file(), f"the attack's search should find {target} here"
+
+
+def test_no_network_and_nothing_changed_outside_the_submissions(graded):
+    course = graded["course"]
+    assert graded["server"].connections == 0, "a kernel reached 127.0.0.1"
+    with socket.create_connection(("127.0.0.1", graded["server"].port), 3) as s:   # the server was there
+        assert "def " in s.makefile().read()
+    after = _files(course)
+    changed = [k for k, v in graded["before"].items() if after.get(k) != v]
+    assert not changed, f"files outside .grading/ changed: {changed}"
+    marker = f"write-{TOKEN}".encode()
+    touched = [k for k, v in after.items() if marker in v or marker.decode() in k]
+    assert not touched, f"the write attack reached {touched}"
+    assert not any(marker.decode() in p.name for base in (Path("/"), Path("/tmp")) for p in base.iterdir())
+
+
+def test_limits_held(graded):
+    course, notebook = graded["course"], graded["notebook"]
+
+    def printed(student, pattern):
+        path = collect.workspace(course, "autograded", student, ASSIGNMENT, f"{notebook}.ipynb")
+        if not path.exists():
+            return None
+        cells = [c for c in notebooks.read(path).cells if c.cell_type == "code"]
+        text = "".join(o.get("text", "") for c in cells for o in c.outputs)
+        return int(re.search(pattern, text).group(1))
+
+    assert printed("forkbomb", r"forked (\d+)") < sandbox.Limits().processes, "the fork bomb was not contained"
+    held = printed("memhog", r"held GiB (\d+)")
+    if held is None:   # its kernel died at the limit (unlimited, it would have held all 8 GiB and said so)
+        row = _row(graded["report"], "memhog")
+        assert re.search("OUT OF MEMORY|MemoryError|bad_alloc|ended on its own with status", row[4]), (
+            f"the memory hog's kernel died, the report should say how: {row}")
+    else:
+        assert held < sandbox.Limits().memory / 2**30, f"the memory hog held {held} GiB"
+    flood = collect.workspace(course, "autograded", "flood", ASSIGNMENT, f"{notebook}.ipynb")
+    assert flood.stat().st_size < 10 * 2**20, f"the 100 MB output reached the notebook: {flood.stat().st_size} bytes"
+    lingering = _lingering()
+    for pid in lingering:   # clean up before failing
+        try:
+            __import__("os").kill(pid, 9)
+        except OSError:
+            pass
+    assert not lingering, f"processes outlived their kernel: {lingering}"
+
+
+def test_notes_record_no_guard_failure_for_honest_code(graded):
+    runs = collect.workspace(graded["course"], "execution", ASSIGNMENT)
+    for student in ("alice", "control"):
+        assert json.loads((runs / f"{student}.json").read_text()) == {"guard_failed": [], "truncated": []}
