@@ -192,13 +192,17 @@ def autograde_one(root: Path, assignment: str, student: str, runs: Path, db_url:
         args += ["--GuardedExecute.sandbox=True", f"--SandboxedKernelManager.log_file={runs / f'{student}.log'}"]
         if sandbox.slot_uid(slot) is not None:
             args.append(f"--SandboxedKernelManager.uid={sandbox.slot_uid(slot)}")
+    retried = False   # a parallel run can make nbgrader itself fail now and then: one more try, as a lock does
     for _ in range(LOCK_RETRIES):
         try:
             proc = nbgrader(*args, cwd=root, check=False, env=GRADING_ENV, timeout=limit)
         except subprocess.TimeoutExpired:
             return None
-        if "database is locked" not in proc.stderr:
-            break
+        kernel_failed = "DeadKernelError" in proc.stderr or "Timeout waiting for IOPub" in proc.stderr
+        if "database is locked" in proc.stderr or (proc.returncode != 0 and not kernel_failed and not retried):
+            retried = retried or "database is locked" not in proc.stderr   # nbgrader's own failure: once more
+            continue
+        break
     return proc
 
 
