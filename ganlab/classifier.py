@@ -1,6 +1,7 @@
-"""A small CNN trained on real digits in seconds: the feature extractor behind the course's
-Frechet distance (an "FID" on digits) and the judge of class-conditional samples. `digit_classifier`
-trains it on the data set being generated (scikit-learn digits, or MNIST / Fashion-MNIST, cached on disk)."""
+"""The course's judge of generated digits: a small CNN (models.DigitClassifier) trained on real digits in seconds,
+the feature extractor behind the course's Frechet distance (an "FID" on digits) and the judge of class-conditional
+samples. `digit_classifier` trains it (training.train_classifier) on the data set being generated (scikit-learn
+digits, or MNIST / Fashion-MNIST, cached on disk)."""
 from __future__ import annotations
 
 import os
@@ -8,66 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from . import data
 from .checks import check_choice, check_tensor
 from .data import digits
 from .device import budget, pick_device
-
-
-class DigitClassifier(nn.Module):
-    """images (B, 1, S, S) in [-1, 1] -> logits (B, 10); `features` gives the 64-d penultimate layer."""
-
-    def __init__(self, image_size: int = 16):
-        super().__init__()
-        self.image_size = image_size
-        self.body = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(4), nn.Flatten(),
-            nn.Linear(64 * 16, 64), nn.ReLU())
-        self.head = nn.Linear(64, 10)
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        s = self.image_size
-        check_tensor(x, "images", shape=(None, 1, s, s))
-        return self.body(x)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x))
-
-
-def train_classifier(images: torch.Tensor, labels: torch.Tensor, epochs: int = 15,
-                     seed: int = 0, device=None) -> tuple[DigitClassifier, float]:
-    """Train on 80% of (images, labels) with small random shifts (on `device`, default the CPU);
-    return it, on the CPU, and its held-out accuracy."""
-    images = check_tensor(images, "images", ndim=4)
-    with torch.random.fork_rng(devices=[]):  # seeded, without resetting the caller's RNG
-        torch.manual_seed(seed)
-        return _train(images, labels, epochs, torch.Generator().manual_seed(seed), torch.device(device or "cpu"))
-
-
-def _train(images, labels, epochs, gen, device):
-    images, labels = images.to(device), labels.to(device)
-    order = torch.randperm(len(images), generator=gen)  # index tensors stay on the CPU: same split anywhere
-    cut = int(0.8 * len(images))
-    tr, te = order[:cut], order[cut:]
-    model = DigitClassifier(images.shape[-1]).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-    for _ in range(epochs):
-        for idx in torch.randperm(cut, generator=gen).split(64):
-            x = images[tr[idx]]
-            shift = torch.randint(-1, 2, (2,), generator=gen).tolist()
-            x = torch.roll(x, shifts=shift, dims=(2, 3))  # light augmentation
-            loss = F.cross_entropy(model(x), labels[tr[idx]])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    model.eval()
-    with torch.no_grad():
-        acc = (model(images[te]).argmax(1) == labels[te]).float().mean().item()
-    return model.cpu(), acc
+from .models.classifier import DigitClassifier
+from .training.supervised import train_classifier
 
 
 _JUDGES: dict = {}  # (image_size, dataset, images, epochs) -> trained classifier, for this session

@@ -64,7 +64,7 @@ def trained_classifier(digits16):
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        model, acc = ganlab.classifier.train_classifier(*digits16)
+        model, acc = ganlab.training.train_classifier(*digits16)
     finally:
         torch.set_num_threads(before)
     return model, acc

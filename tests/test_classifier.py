@@ -4,8 +4,9 @@ import pytest
 import torch
 
 from ganlab import classifier as clf
-from ganlab.classifier import (DigitClassifier, classifier_features, digits_frechet_distance, label_accuracy,
-                               train_classifier)
+from ganlab.classifier import classifier_features, digits_frechet_distance, label_accuracy
+from ganlab.models import DigitClassifier
+from ganlab.training import train_classifier
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 

@@ -6,7 +6,8 @@ import torch.nn.functional as F
 from torch.testing import assert_close
 
 from ganlab import image_tasks as it
-from ganlab import translation as tr
+from ganlab import training as tr
+from ganlab import translation
 from ganlab.models.srgan import SRConfig, SRDiscriminator, SRGenerator
 from ganlab.models.unet import PatchGAN, PatchGANConfig, UNetConfig, UNetGenerator
 
@@ -121,24 +122,24 @@ def test_psnr_values():
     y = x.clone()
     y[0] += 0.2                                      # MSE 0.04 over range 2: 10 log10(4 / 0.04) = 20 dB
     y[1] += 0.02                                     # 40 dB
-    assert_close(tr.psnr(y, x), torch.tensor([20.0, 40.0], dtype=torch.float64))
+    assert_close(translation.psnr(y, x), torch.tensor([20.0, 40.0], dtype=torch.float64))
     with pytest.raises(ValueError, match="expected one shape"):
-        tr.psnr(x, x[:1])
+        translation.psnr(x, x[:1])
 
 
 def test_ssim_properties():
     g = torch.Generator().manual_seed(0)
     x = torch.rand(3, 3, 16, 16, generator=g) * 2 - 1
-    assert_close(tr.ssim(x, x), torch.ones(3, dtype=torch.float64))
+    assert_close(translation.ssim(x, x), torch.ones(3, dtype=torch.float64))
     noisy = (x + 0.3 * torch.randn(x.shape, generator=g)).clamp(-1, 1)
     blurred = F.avg_pool2d(x, 3, 1, 1)
-    s_noisy, s_blur = tr.ssim(noisy, x), tr.ssim(blurred, x)
+    s_noisy, s_blur = translation.ssim(noisy, x), translation.ssim(blurred, x)
     assert (s_noisy < 0.9).all() and (s_blur < 0.9).all() and (s_noisy > -1).all()
-    assert_close(tr.ssim(x, noisy), s_noisy)         # symmetric
+    assert_close(translation.ssim(x, noisy), s_noisy)         # symmetric
     # a constant shift of the mean lowers only the luminance term
-    assert (tr.ssim(x + 0.5, x) < 1).all()
+    assert (translation.ssim(x + 0.5, x) < 1).all()
     with pytest.raises(ValueError, match="sides >= 7"):
-        tr.ssim(x[..., :5, :5], x[..., :5, :5])
+        translation.ssim(x[..., :5, :5], x[..., :5, :5])
 
 
 # ---------------------------------------------------------------- trainers
@@ -211,6 +212,6 @@ def test_train_sr_with_and_without_discriminator():
 def test_translate():
     g = UNetGenerator(UNetConfig(1, 1, depth=2, width=4, dropout=0.5))
     x = torch.randn(10, 1, 8, 8)
-    out = tr.translate(g, x, batch_size=3)
+    out = translation.translate(g, x, batch_size=3)
     assert out.shape == x.shape and g.training           # eval inside, mode restored
-    assert torch.equal(out, tr.translate(g, x))           # no dropout noise in eval mode
+    assert torch.equal(out, translation.translate(g, x))           # no dropout noise in eval mode

@@ -7,7 +7,9 @@ import torch
 import torch.nn.functional as F
 from torch.testing import assert_close
 
-from ganlab.inversion import EncoderConfig, LatentEncoder, class_direction, reconstruction_metrics, train_encoder
+from ganlab.inversion import class_direction, reconstruction_metrics
+from ganlab.models import EncoderConfig, LatentEncoder
+from ganlab.training import train_encoder
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 
@@ -52,7 +54,7 @@ def test_train_encoder_learns_the_inverse():
     w = mapping(torch.randn(64, D, generator=torch.Generator().manual_seed(1)))
     before = F.mse_loss(enc(synthesize(w)), w).item()
     history = train_encoder(enc, mapping, synthesize, steps=300, batch_size=32, lr=3e-3, pool=512)
-    assert set(history) == {"step", "loss", "phase"} and history["step"] == list(range(1, 301))
+    assert set(history) == {"step", "loss", "phase"} and history["step"] == list(range(10, 301, 10))
     assert set(history["phase"]) == {"latent"} and not enc.training
     with torch.no_grad():
         after = F.mse_loss(enc(synthesize(w)), w).item()
@@ -68,9 +70,12 @@ def test_train_encoder_real_phase_uses_the_objective():
 
     enc = LatentEncoder(EncoderConfig(image_size=8, w_dim=D, width=4, hidden=8))
     real = synthesize(torch.randn(40, D))
-    history = train_encoder(enc, mapping, synthesize, steps=2, batch_size=8, pool=16, real=real, loss_fn=objective,
-                            real_steps=3)
-    assert history["phase"] == ["latent", "latent", "real", "real", "real"]
+    seen = []
+    history = train_encoder(enc, mapping, synthesize, steps=3, batch_size=8, pool=16, real=real, loss_fn=objective,
+                            real_steps=3, log_every=2, callbacks=[lambda step, e, none, h: seen.append((step, e, none))])
+    assert history["step"] == [2, 3, 4, 6]              # every 2 steps, the end of phase 1 and the last step
+    assert history["phase"] == ["latent", "latent", "real", "real"]
+    assert seen == [(s, enc, None) for s in range(1, 7)]
     assert calls == [(synthesize, (8, D), (8, 1, 8, 8))] * 3
     assert all(isinstance(v, float) and math.isfinite(v) for v in history["loss"])
     with pytest.raises(ValueError, match="real_steps"):

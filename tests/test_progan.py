@@ -7,8 +7,8 @@ import torch
 from torch.testing import assert_close
 
 from ganlab.models import (EqualizedConv2d, EqualizedLinear, PixelNorm, ProDiscriminator, ProGANConfig, ProGenerator,
-                           load_model, save_model, train_progressive)
-from ganlab.models.progan import alpha_schedule, phase_ends, phase_steps
+                           load_model, save_model)
+from ganlab.training import alpha_schedule, phase_ends, phase_steps, train_progressive
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 
@@ -153,12 +153,44 @@ def test_train_progressive_grows_through_every_stage_and_calls_fade_in():
 
     seen = []
     history = train_progressive(G, D, x, d_loss, lambda f: torch.nn.functional.softplus(-f).mean(), fade_in,
-                                steps_per_phase=3, batch_size=8, progress=False,
-                                callbacks=[lambda stage, alpha, step, g, h: seen.append((stage, alpha))])
+                                steps_per_phase=3, batch_size=8, progress=False, log_every=1,
+                                callbacks=[lambda step, g, d, h: seen.append((step, g, d, h["stage"][-1]))])
     assert history["stage"] == [0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]
     assert history["alpha"][3:6] == pytest.approx([0.0, 1 / 3, 2 / 3]) and history["alpha"][6:9] == [1.0] * 3
     assert all(math.isfinite(v) for v in history["d_loss"] + history["g_loss"])
-    assert alphas and max(alphas) < 1 and seen[-1] == (2, 1.0)
+    assert alphas and max(alphas) < 1
+    assert [s for s, *_ in seen] == list(range(1, 16)) and all(g is G and d is D for _, g, d, _ in seen)
+    assert seen[-1][3] == 2
+
+
+def test_train_progressive_logs_at_phase_ends():
+    """Means over log_every steps, plus an entry at the end of every phase, where a callback reads the stage."""
+    G, D = ProGenerator(CFG), ProDiscriminator(CFG)
+    x = torch.rand(32, 1, 16, 16) * 2 - 1
+    ends = phase_ends(CFG.stages, 4)
+    at_ends = {}
+
+    def snapshot(step, g, d, h):
+        if step in ends:
+            assert h["step"][-1] == step
+            at_ends[step] = (h["stage"][-1], h["alpha"][-1])
+
+    history = train_progressive(G, D, x, lambda r, f: (f - r).mean(), lambda f: -f.mean(), blend,
+                                steps_per_phase=4, batch_size=4, log_every=3, progress=False, callbacks=[snapshot])
+    assert ends == [4, 8, 12, 16, 20]
+    assert history["step"] == [3, 4, 6, 8, 9, 12, 15, 16, 18, 20]
+    assert at_ends == {4: (0, 1.0), 8: (1, 0.75), 12: (1, 1.0), 16: (2, 0.75), 20: (2, 1.0)}
+
+
+def test_train_progressive_names_a_broken_loss():
+    G, D = ProGenerator(CFG), ProDiscriminator(CFG)
+    x = torch.rand(16, 1, 16, 16) * 2 - 1
+    with pytest.raises(FloatingPointError, match="g_loss_fn returned nan"):
+        train_progressive(G, D, x, lambda r, f: (f - r).mean(), lambda f: f.mean() * float("nan"), blend,
+                          steps_per_phase=2, batch_size=4, progress=False)
+    with pytest.raises(ValueError, match="d_loss_fn must return a scalar tensor"):
+        train_progressive(G, D, x, lambda r, f: f - r, lambda f: -f.mean(), blend, steps_per_phase=2, batch_size=4,
+                          progress=False)
 
 
 def test_save_and_load_round_trip(tmp_path):

@@ -3,7 +3,8 @@ import pytest
 import torch
 from torch import nn
 
-from ganlab.models.srgan import FeatureNet, SRConfig, SRDiscriminator, SRGenerator, rotations, train_feature_net
+from ganlab.models.srgan import FeatureNet, SRConfig, SRDiscriminator, SRGenerator
+from ganlab.training import rotations, train_feature_net
 from ganlab.models.unet import PatchGAN, PatchGANConfig, UNetConfig, UNetGenerator, input_gradient_mask
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
@@ -188,8 +189,12 @@ def test_train_feature_net_learns_rotations_and_freezes():
     base[..., :3, :5] = 1
     patches = (base + 0.1 * torch.randn(64, 3, 8, 8, generator=g)).clamp(-1, 1)
     net = FeatureNet(width=4)
-    acc = train_feature_net(net, patches, steps=60, batch_size=32, lr=1e-2)
-    assert len(acc) == 60 and sum(acc[-10:]) / 10 > 0.9
+    seen = []
+    history = train_feature_net(net, patches, steps=60, batch_size=32, lr=1e-2, log_every=10,
+                                callbacks=[lambda step, model, none, h: seen.append((step, model, none))])
+    assert history["step"] == [10, 20, 30, 40, 50, 60] and set(history) == {"step", "loss", "accuracy"}
+    assert history["accuracy"][-1] > 0.9 and history["loss"][-1] < history["loss"][0]
+    assert seen == [(s, net, None) for s in range(1, 61)]
     assert not net.training and not any(p.requires_grad for p in net.parameters())
     with pytest.raises(ValueError, match="square patches"):
         train_feature_net(FeatureNet(width=4), torch.randn(4, 3, 8, 12), steps=1)

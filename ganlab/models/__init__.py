@@ -1,4 +1,4 @@
-"""Model families, one file each; every model has a small config dataclass."""
+"""Model families, one file each: nn.Modules and their config dataclasses (the loops that train them: ganlab.training)."""
 from .conditional import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
                           InfoGANDiscriminator, InfoGANGenerator, check_labels, class_grid, random_conditions,
                           sample_codes, sample_conditional, traverse)
@@ -7,10 +7,11 @@ from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_w
 from .layers import MinibatchStd, Packed
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from .checkpoint import find_checkpoint, load_model, save_model
-from .srgan import FeatureNet, SRConfig, SRDiscriminator, SRGenerator, train_feature_net
+from .srgan import FeatureNet, SRConfig, SRDiscriminator, SRGenerator
 from .unet import PatchGAN, PatchGANConfig, UNetConfig, UNetGenerator, input_gradient_mask
-from .progan import (EqualizedConv2d, EqualizedLinear, PixelNorm, ProDiscriminator, ProGANConfig, ProGenerator,
-                     train_progressive)
+from .progan import EqualizedConv2d, EqualizedLinear, PixelNorm, ProDiscriminator, ProGANConfig, ProGenerator
+from .classifier import DigitClassifier
+from .encoder import EncoderConfig, LatentEncoder
 from .stylegan import (ConstantInput, MappingNetwork, NoiseInjection, StyleAffine, StyleConfig, StyleGenerator,
                        StyleLayer, SynthesisNetwork, mix_styles, truncated_z)
 
@@ -21,7 +22,7 @@ __all__ = ["ACGANDiscriminator", "ConditionalConfig", "ConditionalDiscriminator"
            "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "find_checkpoint", "load_model",
            "save_model",
            "EqualizedConv2d", "EqualizedLinear", "PixelNorm", "ProDiscriminator", "ProGANConfig", "ProGenerator",
-           "train_progressive", "ConstantInput", "MappingNetwork", "NoiseInjection", "StyleAffine", "StyleConfig",
+           "DigitClassifier", "EncoderConfig", "LatentEncoder", "ConstantInput", "MappingNetwork", "NoiseInjection", "StyleAffine", "StyleConfig",
            "StyleGenerator", "StyleLayer", "SynthesisNetwork", "mix_styles", "truncated_z",
-           "FeatureNet", "SRConfig", "SRDiscriminator", "SRGenerator", "train_feature_net",
+           "FeatureNet", "SRConfig", "SRDiscriminator", "SRGenerator",
            "PatchGAN", "PatchGANConfig", "UNetConfig", "UNetGenerator", "input_gradient_mask"]

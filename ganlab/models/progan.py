@@ -8,7 +8,7 @@ from_rgb (in D). The blend is the student's `fade_in(alpha, upscaled, generated)
     G, D = ProGenerator(cfg), ProDiscriminator(cfg)
     images = G(z, stage=1, alpha=0.3, fade_in=fade_in)        # (B, C, 8, 8)
     scores = D(images, alpha=0.3, fade_in=fade_in)             # (B,); the stage follows from the size
-    history = train_progressive(G, D, real, d_loss, g_loss, fade_in, steps_per_phase=200)
+    history = train_progressive(G, D, real, d_loss, g_loss, fade_in, steps_per_phase=200)   # ganlab.training
 
 The paper's other three tricks are here too: pixel normalisation in G, minibatch standard deviation
 at the end of D (layers.MinibatchStd), and the equalised learning rate (EqualizedLinear, EqualizedConv2d).
@@ -23,11 +23,8 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
 from ..checks import check_choice, check_positive, check_tensor
-from ..data import batches
-from ..device import grading
 from .layers import MinibatchStd
 
 
@@ -212,94 +209,3 @@ class ProDiscriminator(nn.Module):
             for block in reversed(self.blocks[1:stage]):
                 h = block(h)
         return self.final(h).flatten()                              # (B,)
-
-
-# ---------------------------------------------------------------- progressive training
-def alpha_schedule(step: int, fade_steps: int) -> float:
-    """alpha rises linearly from 0 to 1 over the fade phase, then stays at 1."""
-    return min(1.0, step / fade_steps) if fade_steps > 0 else 1.0
-
-
-def phase_steps(stages: int, steps_per_phase) -> list[tuple[int, int]]:
-    """(fade steps, stabilising steps) per stage; stage 0 has nothing to fade in. steps_per_phase is one int
-    for every stage or one int per stage (small images are cheap: give them more steps)."""
-    per_stage = [steps_per_phase] * stages if isinstance(steps_per_phase, int) else list(steps_per_phase)
-    if len(per_stage) != stages:
-        raise ValueError(f"steps_per_phase: expected an int or {stages} ints (one per stage), got {steps_per_phase!r}")
-    for n in per_stage:
-        check_positive(n, "steps_per_phase", integer=True)
-    return [(0 if s == 0 else n, n) for s, n in enumerate(per_stage)]
-
-
-def phase_ends(stages: int, steps_per_phase) -> list[int]:
-    """The (1-based) training steps at which each phase ends: where to take snapshots."""
-    ends, step = [], 0
-    for fade, stable in phase_steps(stages, steps_per_phase):
-        for n in (fade, stable):
-            if n:
-                step += n
-                ends.append(step)
-    return ends
-
-
-def train_progressive(
-    generator: ProGenerator,
-    discriminator: ProDiscriminator,
-    images: torch.Tensor,                  # real images (N, C, S, S) in [-1, 1] at the final size
-    d_loss_fn: Callable,                   # (real_scores, fake_scores) -> scalar
-    g_loss_fn: Callable,                   # (fake_scores) -> scalar
-    fade_in: Callable,                     # fade_in(alpha, upscaled, generated)
-    *,
-    steps_per_phase=500,                   # per stage (an int, or one per stage): fade-in steps, then as many stable
-    batch_size: int = 64,
-    lr: float = 1e-3,                      # ProGAN: Adam(1e-3, betas (0, 0.99))
-    betas: tuple = (0.0, 0.99),
-    callbacks=(),                          # cb(stage, alpha, step, generator, history) after every step
-    progress: bool | None = None,
-) -> dict:
-    """Grow G and D from 4x4 to the final size. At stage s the real images are average-pooled to
-    4 * 2**s and, while alpha < 1, blended with their own 2x-downsampled-then-upsampled version, as in
-    the paper, so the discriminator sees real images as blurry as the fakes. Returns a history dict
-    of lists: step, stage, alpha, d_loss, g_loss."""
-    cfg = generator.cfg
-    check_tensor(images, "images", shape=(None, cfg.channels, cfg.image_size, cfg.image_size))
-    phases = phase_steps(cfg.stages, steps_per_phase)
-    device = next(generator.parameters()).device
-    d_opt = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
-    g_opt = torch.optim.Adam(generator.parameters(), lr=lr, betas=betas)
-    history = {k: [] for k in ("step", "stage", "alpha", "d_loss", "g_loss")}
-    sample = batches(images, batch_size)
-    total = sum(fade + stable for fade, stable in phases)
-    bar = tqdm(total=total, desc="growing", disable=grading() if progress is None else not progress)
-    step = 0
-    for stage, (fade, stable) in enumerate(phases):
-        res = cfg.resolution(stage)
-        for i in range(fade + stable):
-            step += 1
-            alpha = alpha_schedule(i, fade)
-            real = F.adaptive_avg_pool2d(next(sample).to(device), res)          # (B, C, res, res)
-            if alpha < 1:
-                blurred = F.interpolate(F.avg_pool2d(real, 2), scale_factor=2, mode="nearest")
-                real = fade_in(alpha, blurred, real)
-            z = torch.randn(len(real), cfg.latent_dim, device=device)
-            with torch.no_grad():
-                fake = generator(z, stage, alpha, fade_in)
-            real_scores = discriminator(real, alpha, fade_in)                     # (B,)
-            d_loss = d_loss_fn(real_scores, discriminator(fake, alpha, fade_in))
-            d_loss = d_loss + 1e-3 * real_scores.pow(2).mean()   # ProGAN's drift term keeps scores near 0
-            d_opt.zero_grad(set_to_none=True)
-            d_loss.backward()
-            d_opt.step()
-            z = torch.randn(batch_size, cfg.latent_dim, device=device)
-            g_loss = g_loss_fn(discriminator(generator(z, stage, alpha, fade_in), alpha, fade_in))
-            g_opt.zero_grad(set_to_none=True)
-            g_loss.backward()
-            g_opt.step()
-            for key, value in zip(history, (step, stage, alpha, d_loss.item(), g_loss.item())):
-                history[key].append(value)
-            for cb in callbacks:
-                cb(stage, alpha, step, generator, history)
-            bar.update()
-        bar.set_postfix(resolution=f"{res}x{res}")
-    bar.close()
-    return history

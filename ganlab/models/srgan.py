@@ -2,7 +2,7 @@
 
     G = SRGenerator(SRConfig(scale=4))   # low resolution (B, 3, h, w) -> high resolution (B, 3, 4h, 4w)
     D = SRDiscriminator(SRConfig())      # high-resolution image (B, 3, H, W) -> logit (B,)
-    phi = FeatureNet()                    # features for the content loss, trained here: train_feature_net
+    phi = FeatureNet()                    # features for the content loss, trained by training.train_feature_net
 
 The generator is SRResNet: a 9x9 convolution, residual blocks (conv-BN-PReLU-conv-BN plus the block's input),
 a long skip over all blocks, then one x2 upsampling step per factor 2 of `scale`, each a convolution to 4x the
@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..checks import check_positive, check_tensor
+from ..checks import check_positive
 from .unet import check_images
 
 
@@ -139,39 +139,3 @@ class FeatureNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, "images", self.channels, multiple=4)
         return self.body(x)
-
-
-def rotations(x: torch.Tensor, generator: torch.Generator | None = None):
-    """Each image turned by a random multiple of 90 degrees: (rotated images, number of quarter turns (B,))."""
-    k = torch.randint(4, (len(x),), generator=generator)
-    out = torch.stack([torch.rot90(img, int(q), dims=(1, 2)) for img, q in zip(x, k)])
-    return out, k.to(x.device)
-
-
-def train_feature_net(net: FeatureNet, patches: torch.Tensor, steps: int = 300, batch_size: int = 64,
-                      lr: float = 1e-3, seed: int = 0) -> list[float]:
-    """Self-supervised training of `net` on square patches (N, C, S, S): predict each patch's rotation.
-
-    Returns the accuracy of every step's batch (4 classes: 0.25 is chance). The network is left in eval mode
-    with its parameters frozen (requires_grad False), ready to serve as a fixed feature extractor.
-    """
-    patches = check_tensor(patches, "patches", ndim=4)
-    if patches.shape[-1] != patches.shape[-2]:
-        raise ValueError(f"patches: expected square patches (rotations keep their shape), got {tuple(patches.shape)}")
-    check_positive(steps, "steps", integer=True)
-    device = next(net.parameters()).device
-    g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
-    net.train()
-    accuracy = []
-    for _ in range(steps):
-        idx = torch.randint(len(patches), (batch_size,), generator=g)
-        x, k = rotations(patches[idx], g)
-        logits = net.rotation_head(net(x.to(device)))                # (B, 4)
-        loss = F.cross_entropy(logits, k.to(device))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        accuracy.append((logits.argmax(1) == k.to(device)).float().mean().item())
-    net.eval().requires_grad_(False)
-    return accuracy

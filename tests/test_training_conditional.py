@@ -1,10 +1,10 @@
-"""ganlab.train.train_conditional: the loop for generators with labels or codes (cGAN, ACGAN, InfoGAN)."""
+"""ganlab.training.train_conditional: the loop for generators with labels or codes (cGAN, ACGAN, InfoGAN)."""
 import pytest
 import torch
 import torch.nn.functional as F
 
 from ganlab.models import ACGANDiscriminator, ConditionalConfig, ConditionalGenerator, class_grid
-from ganlab.train import SampleSnapshots, train_conditional
+from ganlab.training import SampleSnapshots, train_conditional
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 

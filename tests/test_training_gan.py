@@ -1,4 +1,4 @@
-"""ganlab.train: the generic GAN loop, its history, hooks and checks, and SampleSnapshots."""
+"""ganlab.training.gan: the generic GAN loop, its history, hooks and checks, and SampleSnapshots."""
 import pytest
 import torch
 import torch.nn.functional as F
@@ -6,7 +6,7 @@ import torch.nn.functional as F
 import ganlab
 from ganlab import data
 from ganlab.models import MLPConfig, MLPDiscriminator, MLPGenerator
-from ganlab.train import HISTORY_KEYS, SampleSnapshots, train_gan
+from ganlab.training import HISTORY_KEYS, SampleSnapshots, train_gan
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 
