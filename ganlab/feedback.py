@@ -119,6 +119,26 @@ class Spy(nn.Module):
         return self.module(x)
 
 
+def as_image(w: torch.Tensor) -> torch.Tensor:
+    """A generator with G(w) = w: latents (B, 4) laid out as images (B, 1, 2, 2)."""
+    return w.reshape(len(w), 1, 2, 2)
+
+
+class LinearFeatures(nn.Module):
+    """A stand-in classifier with known features: features(x) = flattened x @ m (B, F); calling it gives
+    exp(features), which are not the features (a test tells the two apart)."""
+
+    def __init__(self, m: torch.Tensor):
+        super().__init__()
+        self.m = m
+
+    def features(self, x):
+        return x.flatten(1) @ self.m
+
+    def forward(self, x):
+        return self.features(x).exp()
+
+
 def segment_coefficients(x, real, fake):
     """t_i such that x_i = fake_i + t_i (real_i - fake_i) (least squares), and how far off that line x lies."""
     assert x.shape == real.shape, (f"expected the critic to be called on interpolates of shape {tuple(real.shape)}, "

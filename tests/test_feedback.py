@@ -114,3 +114,13 @@ def test_spy_sgd_counts_steps_and_keeps_the_values():
     w.grad = torch.ones(2)
     opt.step()
     assert opt.steps == 1 and torch.equal(opt.after_step[0], torch.full((2,), 0.5))
+
+
+def test_inversion_fixtures_have_the_stated_values():
+    from ganlab.feedback import LinearFeatures, as_image
+    w = torch.arange(8.0).reshape(2, 4)
+    assert torch.equal(as_image(w), w.reshape(2, 1, 2, 2))
+    m = torch.tensor([[1.0, 0.0], [0.0, 2.0], [1.0, 0.0], [0.0, 0.0]])
+    phi = LinearFeatures(m)
+    assert torch.equal(phi.features(as_image(w)), torch.tensor([[2.0, 2.0], [10.0, 10.0]]))
+    assert torch.equal(phi(as_image(w)), phi.features(as_image(w)).exp())    # logits are not the features
