@@ -74,8 +74,8 @@ test-browser: $(VENV)/.dev
 	GANLAB_FAST=1 $(BIN)/python -m pytest tests/test_browser.py -v
 
 bench: $(VENV)/.dev
-	@for b in speed.py toy2d.py "conditional.py --fast" "image_to_image.py --fast" "stylegan.py --fast" "wgan_loop.py --fast" notebooks.py autograde.py; do \
-		echo "== $$b"; (cd benchmarks && $(BIN)/python $$b) || exit 1; \
+	@for b in speed toy2d "conditional --fast" "image_to_image --fast" "stylegan --fast" "wgan_loop --fast" notebooks grading_speed; do \
+		echo "== $$b"; $(BIN)/python -m benchmarks.$$b || exit 1; \
 	done
 
 # The GPU proof (README): full settings of lectures 04 and 01, DCGAN throughput, hidden tests on CUDA.

@@ -3,9 +3,9 @@ course's digit classifier: class-conditional accuracy of G(z, y) (cGAN, ACGAN), 
 InfoGAN's categorical code c1 and the classifier's labels after the best renaming, Frechet distance
 on classifier features, and training speed (images per second through one D step and one G step).
 
-    python conditional.py --fast        # 16x16, small networks, CPU-sized; writes results/conditional_fast.json
-    python conditional.py               # full settings (32x32, width 64); on the GPU when there is one
-    python conditional.py --fast --methods acgan --seeds 2
+    python -m benchmarks.conditional --fast   # 16x16, small networks, CPU-sized; writes results/conditional_fast.json
+    python -m benchmarks.conditional          # full settings (32x32, width 64); on the GPU when there is one
+    python -m benchmarks.conditional --fast --methods acgan --seeds 2
 
 Losses are the instructor's reference answers (reference.py), written as lecture 05's solutions state them.
 """
@@ -18,8 +18,8 @@ from functools import partial
 import torch
 
 import ganlab
-import reference as ref
-from common import parse_training_args, report, timed, training_parser
+from benchmarks import reference as ref
+from benchmarks.common import parse_training_args, report, timed, training_parser
 from ganlab.classifier import code_class_agreement, conditional_accuracy, digit_classifier, digits_frechet_distance
 from ganlab.data import digits
 from ganlab.models import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,

@@ -26,7 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-from benchmarks import common  # noqa: E402  (puts instructor/ and tests/ on the path)
+from benchmarks import common  # noqa: E402
 from benchmarks.gpu_throughput import throughput  # noqa: E402
 
 import ganlab  # noqa: E402
@@ -69,7 +69,7 @@ class Monitor:
 def _data(size, fd_images, judge_epochs):
     """Offline digits at size x size, the FD judge (the course's digit classifier) and the FD floor."""
     images, labels = ganlab.data.image_dataset("digits", size=size, download=False)
-    judge, accuracy = ganlab.classifier.train_classifier(images, labels, epochs=judge_epochs)
+    judge, accuracy = ganlab.training.train_classifier(images, labels, epochs=judge_epochs)
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(0))
     real, other = images[order[:fd_images]], images[order[-fd_images:]]
     floor = ganlab.classifier.digits_frechet_distance(other, real, classifier=judge)
@@ -154,9 +154,9 @@ def part_dcgan(out, s, device, deadline):
 
 def part_hidden_tests(s, deadline):
     """Every lecture's instructor notebook graded in-process with CUDA visible: the hidden tests' CUDA branches run."""
-    from autograde import inprocess
-    from autograde.tables import ALL
     from instructor import notebooks
+    from tests.autograde import inprocess
+    from tests.autograde.tables import ALL
 
     rows = {}
     for table in [t for t in ALL if s["hidden_tests"] is None or t.assignment in s["hidden_tests"]]:

@@ -1,9 +1,9 @@
 """Image-to-image translation (lecture 06): quality and speed of pix2pix, CycleGAN and x4 super-resolution on the
 offline tasks of ganlab.image_tasks.
 
-    python image_to_image.py --fast     # CPU-sized (the notebook's fast settings, longer runs)
-                                        # writes results/image_to_image_fast.json
-    python image_to_image.py            # full settings; on the GPU when there is one
+    python -m benchmarks.image_to_image --fast    # CPU-sized (the notebook's fast settings, longer runs)
+                                                  # writes results/image_to_image_fast.json
+    python -m benchmarks.image_to_image           # full settings; on the GPU when there is one
 
 Rows (held-out data throughout):
     pix2pix    edges2digits (fast) / outline2shapes (full): held-out L1 of GAN + L1, GAN alone, L1 alone
@@ -23,11 +23,12 @@ import torch
 import torch.nn.functional as F
 
 import ganlab
-from common import images_per_second, parse_training_args, report, timed, training_parser
+from benchmarks.common import images_per_second, parse_training_args, report, timed, training_parser
 from ganlab import image_tasks as tasks
+from ganlab import training
 from ganlab import translation as tr
 from ganlab.models import (FeatureNet, PatchGAN, PatchGANConfig, SRConfig, SRDiscriminator, SRGenerator, UNetConfig,
-                           UNetGenerator, train_feature_net)
+                           UNetGenerator)
 
 
 # ---------------------------------------------------------------- reference losses (lectures 01 and 06)
@@ -76,8 +77,8 @@ def pix2pix(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
         D = PatchGAN(PatchGANConfig(x.shape[1] + y.shape[1], width=s.width, n_layers=s.n_layers)).to(device)
         g_loss = (lambda l, f, t, lam=lam: p2p_loss(l, f, t, lam)) if adversarial else (lambda l, f, t: F.l1_loss(f, t))
         D, loss_d = (D, d_loss) if adversarial else (None, None)
-        _, seconds = timed(lambda: tr.train_pix2pix(G, D, x, y, loss_d, g_loss, steps=s.steps, lr=s.lr,
-                                                     progress=False), device)
+        _, seconds = timed(lambda: training.train_pix2pix(G, D, x, y, loss_d, g_loss, steps=s.steps, lr=s.lr,
+                                                           progress=False), device)
         held_out = (tr.translate(G, xt) - yt).abs().mean().item()
         rows.append({"experiment": "pix2pix", "setting": name, "metric": "held-out L1", "value": held_out,
                      "train_s": seconds})
@@ -95,8 +96,8 @@ def cyclegan(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
         pcfg = PatchGANConfig(3, width=max(8, s.width // 2), n_layers=s.n_layers, norm="instance")
         nets = [UNetGenerator(cfg).to(device) for _ in range(2)] + [PatchGAN(pcfg).to(device) for _ in range(2)]
         cyc = (lambda ra, ca, rb, cb, lam=lam: cycle_loss(ra, ca, rb, cb, lam)) if lam else None
-        _, seconds = timed(lambda: tr.train_cyclegan(*nets, a, b, d_loss, g_adv, cyc, identity_weight=0.5 * lam,
-                                                      steps=s.steps, lr=s.lr, progress=False), device)
+        _, seconds = timed(lambda: training.train_cyclegan(*nets, a, b, d_loss, g_adv, cyc, identity_weight=0.5 * lam,
+                                                            steps=s.steps, lr=s.lr, progress=False), device)
         fake_b = tr.translate(nets[0], ta)
         rec = (tr.translate(nets[1], fake_b) - ta).abs().mean().item()
         coarse = (F.avg_pool2d(fake_b, 4) - F.avg_pool2d(tb, 4)).abs().mean().item()
@@ -116,21 +117,21 @@ def super_resolution(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
     lr_test, hr_test = tasks.sr_pairs(512, s.hr, 4, "test")
     phi = FeatureNet(width=8).to(device)
     patches = tasks.photo_patches(2000, 32, "train", seed=1)
-    train_feature_net(phi, patches, steps=s.sr_steps // 2, batch_size=32, lr=3e-3)
+    training.train_feature_net(phi, patches, steps=s.sr_steps // 2, batch_size=32, lr=3e-3)
     with torch.no_grad():
         scale = phi(hr_train[:256].to(device)).pow(2).mean()
     cfg = SRConfig(width=s.sr_width, n_blocks=s.sr_blocks, d_width=max(8, s.sr_width // 2))
     ganlab.seed_everything(0)
     mse = SRGenerator(cfg).to(device)
-    _, t_mse = timed(lambda: tr.train_sr(mse, lr_train, hr_train, F.mse_loss, steps=s.sr_steps,
-                                          lr=1e-3 if s.hr <= 32 else 1e-4, progress=False), device)
+    _, t_mse = timed(lambda: training.train_sr(mse, lr_train, hr_train, F.mse_loss, steps=s.sr_steps,
+                                                lr=1e-3 if s.hr <= 32 else 1e-4, progress=False), device)
     gan = copy.deepcopy(mse)
     content = lambda sr, hr: F.mse_loss(sr, hr) + 0.1 * F.mse_loss(phi(sr), phi(hr)) / scale  # noqa: E731
     sr_d = SRDiscriminator(cfg, 3).to(device)
-    _, t_gan = timed(lambda: tr.train_sr(gan, lr_train, hr_train, content, discriminator=sr_d,
-                                          d_loss_fn=d_loss, g_loss_fn=g_adv, adv_weight=1e-2,
-                                          steps=2 * s.sr_steps // 3, lr=5e-4 if s.hr <= 32 else 1e-4,
-                                          progress=False), device)
+    _, t_gan = timed(lambda: training.train_sr(gan, lr_train, hr_train, content, discriminator=sr_d,
+                                                d_loss_fn=d_loss, g_loss_fn=g_adv, adv_weight=1e-2,
+                                                steps=2 * s.sr_steps // 3, lr=5e-4 if s.hr <= 32 else 1e-4,
+                                                progress=False), device)
     rows = []
     for name, out, seconds in (("bicubic", tasks.upsample_bicubic(lr_test), 0.0),
                                ("SRResNet (MSE)", tr.translate(mse, lr_test).clamp(-1, 1), t_mse),

@@ -6,7 +6,7 @@ import time
 import nbclient
 import nbformat
 
-from common import ROOT, report
+from benchmarks.common import ROOT, report
 
 MODES = {"fast": {"GANLAB_FAST": "1"}, "grading": {"NBGRADER_EXECUTION": "autograde"}}
 

@@ -4,8 +4,8 @@ per model, on the CPU and on the GPU when there is one."""
 import torch
 
 import ganlab
-from common import report, timed
-from reference import gan_d_loss as d_loss, gan_g_loss as g_loss
+from benchmarks.common import report, timed
+from benchmarks.reference import gan_d_loss as d_loss, gan_g_loss as g_loss
 from ganlab.models import DCGANConfig, DCGANDiscriminator, DCGANGenerator, MLPConfig, MLPDiscriminator, MLPGenerator
 
 

@@ -2,9 +2,9 @@
 and on the GPU when there is one (also with bf16 autocast and channels_last), then a training run scored
 by the Frechet distance on the course's digit-classifier features.
 
-    python stylegan.py --fast          # 16x16, width 32, CPU-sized; writes results/stylegan_fast.json
-    python stylegan.py                 # full settings (32x32, width 64, MNIST when it can be downloaded)
-    python stylegan.py --fast --save stylegan_digits16.pt    # also save the trained generator (state_dict + config)
+    python -m benchmarks.stylegan --fast      # 16x16, width 32, CPU-sized; writes results/stylegan_fast.json
+    python -m benchmarks.stylegan             # full settings (32x32, width 64, MNIST when it can be downloaded)
+    python -m benchmarks.stylegan --fast --save stylegan_digits16.pt    # also save the trained generator
 
 AdaIN, truncation and the losses are the instructor's reference answers (reference.py).
 """
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import torch
 
 import ganlab
-import reference as ref
-from common import parse_training_args, report, timed, training_parser
+from benchmarks import reference as ref
+from benchmarks.common import parse_training_args, report, timed, training_parser
 from ganlab.classifier import digits_frechet_distance
 from ganlab.models import ProDiscriminator, StyleConfig, StyleGenerator, save_model
 

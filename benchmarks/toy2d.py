@@ -1,9 +1,9 @@
 """Mode coverage on the PacGAN toys: GAN, LSGAN, PacGAN and WGAN-GP on the ring (8 modes) and the
 grid (25 modes), several seeds each, scored with the PacGAN/VEEGAN protocol (2,500 samples, 3 sigma).
 
-    python toy2d.py                  # 3 seeds, full settings; writes results/toy2d.json
-    python toy2d.py --seeds 1 --steps 500 --datasets grid --methods gan   # a quick look
-    python toy2d.py --rescore        # re-score the saved samples without training
+    python -m benchmarks.toy2d                # 3 seeds, full settings; writes results/toy2d.json
+    python -m benchmarks.toy2d --seeds 1 --steps 500 --datasets grid --methods gan   # a quick look
+    python -m benchmarks.toy2d --rescore      # re-score the saved samples without training
 
 The final 2,500 samples of every run are saved as results/toy2d/<dataset>_<method>_seed<k>.npy, so
 they can be re-scored with any implementation of the protocol.
@@ -21,8 +21,8 @@ import numpy as np
 import torch
 
 import ganlab
-import reference as ref
-from common import RESULTS, report
+from benchmarks import reference as ref
+from benchmarks.common import RESULTS, report
 from ganlab.data import GRID_STD, RING_STD, grid, grid_means, ring, ring_means
 from ganlab.metrics import mode_coverage
 from ganlab.models import MLPConfig, MLPDiscriminator, MLPGenerator, Packed

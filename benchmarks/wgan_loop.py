@@ -7,7 +7,7 @@ import os
 import torch
 
 import ganlab
-from common import parse_training_args, report, solution_functions, timed, training_parser
+from benchmarks.common import parse_training_args, report, solution_functions, timed, training_parser
 from ganlab.models import DCGANConfig, DCGANDiscriminator, DCGANGenerator, MLPConfig, MLPDiscriminator, MLPGenerator
 
 ANSWERS = ("critic_loss", "wgan_generator_loss", "gradient_penalty", "critic_step", "generator_step", "train_wgan_gp")

@@ -9,17 +9,13 @@ Either way the assignment's previous submissions and grades in the workspace are
 """
 from __future__ import annotations
 
+import glob
 import re
 import shutil
 from pathlib import Path
 
+from . import config
 from .nbgrader_cli import nbgrader
-
-GRADING = ".grading"
-
-
-def workspace(root: Path, *parts: str) -> Path:
-    return Path(root, GRADING, *parts)
 
 
 def is_lms_download(source: Path) -> bool:
@@ -29,18 +25,17 @@ def is_lms_download(source: Path) -> bool:
 def collect(root: Path, assignment: str, source: Path) -> tuple[list[str], list[str]]:
     """Copy `source` into the workspace; returns (students, files nbgrader skipped, with why)."""
     source = Path(source).resolve()
-    for step in ("submitted", "autograded", "feedback"):
-        for old in workspace(root, step).glob(f"*/{assignment}"):
+    for step in ("submitted_directory", "autograded_directory", "feedback_directory"):
+        for old in _each_student(root, step, assignment):
             shutil.rmtree(old)
     skipped = _zip_collect(root, assignment, source) if is_lms_download(source) else _copy_tree(root, assignment, source)
-    students = sorted(p.parent.name for p in workspace(root, "submitted").glob(f"*/{assignment}") if p.is_dir())
+    students = sorted(p.parent.name for p in _each_student(root, "submitted_directory", assignment) if p.is_dir())
     return students, skipped
 
 
 def _zip_collect(root: Path, assignment: str, source: Path) -> list[str]:
-    downloaded = workspace(root, "downloaded", assignment)
-    shutil.rmtree(downloaded, ignore_errors=True)
-    archive = downloaded / "archive"
+    archive = config.archive(root, assignment)
+    shutil.rmtree(archive, ignore_errors=True)
     archive.mkdir(parents=True)
     for f in ([source] if source.is_file() else sorted(source.iterdir())):
         if f.is_file():
@@ -57,7 +52,11 @@ def _copy_tree(root: Path, assignment: str, source: Path) -> list[str]:
         if not any(inner.iterdir()):
             skipped.append(f"{student.name}/: empty folder")
             continue
-        shutil.copytree(inner, workspace(root, "submitted", student.name, assignment))
+        shutil.copytree(inner, config.path(root, "submitted_directory", student.name, assignment))
     for stray in (p for p in source.iterdir() if p.is_file()):
         skipped.append(f"{stray.name}: not in a student's folder")
     return skipped
+
+
+def _each_student(root: Path, step: str, assignment: str) -> list[Path]:
+    return [Path(p) for p in glob.glob(str(config.path(root, step, "*", assignment)))]

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_solution
 
 from .notebooks import answers, fill, is_answer, meta, read, release_notebook, source_path, test_points
 
@@ -110,7 +111,7 @@ def build(assignment: str, root: Path, out: Path) -> Path:
 
 def _write_answers(nb):
     for cell in nb.cells:
-        if cell.cell_type == "markdown" and meta(cell).get("solution"):
+        if cell.cell_type == "markdown" and is_solution(cell):
             cell.source = "The discriminator's gradient vanishes once it wins, so the generator stops learning."
     return nb
 

@@ -12,8 +12,9 @@ kernel runs in bubblewrap (instructor/sandbox.py), scores it and writes the grad
 share the SQLite gradebook: each writes only its own student's rows, in short transactions; a run that
 still meets a lock is retried, so the grades never depend on JOBS.
 
-Outputs, under .grading/: submitted/, autograded/, feedback/<student>/<assignment>/ (HTML for students),
-gradebook.db, and reports/<assignment>/{grades.csv, report.md}.
+Outputs, where nbgrader_config.py puts them (instructor/config.py; by default under .grading/): submitted/,
+autograded/, feedback/<student>/<assignment>/ (HTML for students), the gradebook, and next to it
+reports/<assignment>/{grades.csv, report.md}.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import collect, example_class, report, sandbox, scan, submissions
+from . import collect, config, example_class, report, sandbox, scan, submissions
 from .nbgrader_cli import nbgrader
 from .notebooks import ROOT, read, release_notebook
 
@@ -49,11 +50,6 @@ def _preprocessors() -> list[str]:
     return [f"--Autograde.autograde_preprocessors={n}" for n in names]
 
 
-def _config_timeout(root: Path) -> int:
-    from traitlets.config import PyFileConfigLoader
-    return int(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config().Execute.timeout)
-
-
 def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=print, jobs: int | None = None,
           unsafe: bool = False) -> Path:
     """Grade `assignment` for the submissions at `source` (None: the example class), `jobs` at a time
@@ -67,26 +63,26 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     if source is not None and not Path(source).exists():
         raise SystemExit(f"no submissions at {source}: expected a .zip, a folder of zips or notebooks, or a "
                          "submitted/ tree (<student>/<assignment>/<notebook>.ipynb)")
-    timeout = _config_timeout(root)
+    timeout = int(config.settings(root).Execute.timeout)
     isolated = _isolation(unsafe, log)
     log(f"== {assignment}: release and gradebook")
     nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN", cwd=root)
     release_file = release_notebook(assignment, root)
     notebook, release = release_file.stem, read(release_file)
     if source is None:
-        source = example_class.build(assignment, root, collect.workspace(root, "example_class"))
+        source = example_class.build(assignment, root, config.workspace(root, "example_class"))
         log(f"   no SUBMISSIONS given: grading the example class {source.relative_to(root)}")
 
     students, skipped = collect.collect(root, assignment, Path(source))
     log(f"== collected {len(students)} submissions from {source}")
-    set_aside = collect.workspace(root, "set_aside", assignment)
+    set_aside = config.workspace(root, "set_aside", assignment)
     shutil.rmtree(set_aside, ignore_errors=True)
-    intakes = {s: submissions.check(collect.workspace(root, "submitted", s, assignment), notebook, release,
+    intakes = {s: submissions.check(config.path(root, "submitted_directory", s, assignment), notebook, release,
                                     set_aside / s) for s in students}
     _register(root, students)
 
-    db_url = "sqlite:///" + str(collect.workspace(root, "gradebook.db"))
-    runs = collect.workspace(root, "execution", assignment)
+    db_url = config.db_url(root)
+    runs = config.workspace(root, "execution", assignment)
     shutil.rmtree(runs, ignore_errors=True)
     runs.mkdir(parents=True)
     limit = timeout * (sum(c.cell_type == "code" for c in release.cells) + 10)   # the whole notebook's
@@ -98,7 +94,7 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     for student, intake in intakes.items():
         outcome = report.Outcome(student, "not graded", notes=list(intake.notes))
         if intake.gradable:
-            submitted = collect.workspace(root, "submitted", student, assignment, f"{notebook}.ipynb")
+            submitted = config.path(root, "submitted_directory", student, assignment, f"{notebook}.ipynb")
             outcome.review = scan.summarise(scan.scan_notebook(read(submitted), release))
             proc, seconds = results[student]
             _record(outcome, proc, root, assignment, notebook, db_url, runs, intake.repaired, timeout, limit)
@@ -109,12 +105,12 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
 
     log("== feedback and grades")
     nbgrader("generate_feedback", assignment, "--force", cwd=root, check=False)
-    out = collect.workspace(root, "reports", assignment)
+    out = config.workspace(root, "reports", assignment)
     out.mkdir(parents=True, exist_ok=True)
     nbgrader("export", "--to", str(out / "grades.csv"), "--assignment", assignment, cwd=root)
     text = report.write(out / "report.md", assignment, outcomes, skipped, isolated=isolated)
     log(text)
-    log(f"grades: {out / 'grades.csv'}\nfeedback: {collect.workspace(root, 'feedback')}/<student>/{assignment}/")
+    log(f"grades: {out / 'grades.csv'}\nfeedback: {config.path(root, 'feedback_directory', '<student>', assignment)}/")
     return out / "report.md"
 
 
@@ -161,7 +157,7 @@ def _record(outcome, proc, root, assignment, notebook, db_url, runs, repaired, t
     else:
         outcome.score, outcome.max_score, outcome.failed, outcome.written_pending = scores
         outcome.status = "graded after repair" if repaired else "graded"
-    autograded = collect.workspace(root, "autograded", student, assignment, f"{notebook}.ipynb")
+    autograded = config.path(root, "autograded_directory", student, assignment, f"{notebook}.ipynb")
     outcome.notes += report.execution_notes(autograded, timeout)
     notes, review = report.sandbox_notes(runs / f"{student}.json", autograded)
     outcome.notes += notes
@@ -208,7 +204,7 @@ def autograde_one(root: Path, assignment: str, student: str, runs: Path, db_url:
 
 def _register(root: Path, students: list[str]) -> None:
     """Add the students to the gradebook (one `nbgrader db student import`)."""
-    roster = collect.workspace(root, "roster.csv")
+    roster = config.workspace(root, "roster.csv")
     with roster.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["id"])

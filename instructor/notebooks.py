@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_grade, is_solution
 
 ROOT = Path(__file__).resolve().parents[1]
 _SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
@@ -21,14 +22,12 @@ def meta(cell) -> dict:
 
 def is_answer(cell) -> bool:
     """An autograded answer cell: code the student writes (solution, not itself graded)."""
-    m = meta(cell)
-    return cell.cell_type == "code" and m.get("solution", False) and not m.get("grade", False)
+    return cell.cell_type == "code" and is_solution(cell) and not is_grade(cell)
 
 
 def is_test(cell) -> bool:
     """An autograder test cell: locked code with points."""
-    m = meta(cell)
-    return cell.cell_type == "code" and m.get("grade", False) and not m.get("solution", False)
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
 def source_path(assignment: str, notebook: str, root: Path = ROOT) -> Path:

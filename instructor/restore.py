@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 
+from nbgrader.utils import is_locked
+
 from .notebooks import first_line, meta
 
 
@@ -34,7 +36,7 @@ def restore_metadata(nb, release) -> int:
     between two locked ones are matched by position when the student kept their number, otherwise an
     answer cell is matched by its unchanged first line (its `def ...:`). Raises Unmatched with the reason.
     """
-    anchors = [i for i, c in enumerate(release.cells) if meta(c).get("locked")]
+    anchors = [i for i, c in enumerate(release.cells) if is_locked(c)]
     if not anchors:
         raise Unmatched("the release has no locked cells to match against")
     matched, prev_r, prev_s = 0, -1, -1

@@ -17,7 +17,9 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from .notebooks import is_test, meta
+from nbgrader.utils import is_locked
+
+from .notebooks import meta
 
 FILE = {"os", "shutil", "pathlib", "glob", "tempfile", "io", "pickle", "shelve", "sqlite3", "zipfile", "tarfile",
         "fileinput", "mmap"}
@@ -87,7 +89,7 @@ def scan_notebook(nb, release) -> list[Flag]:
     flags = []
     for i, cell in enumerate(nb.cells):
         m = meta(cell)
-        if cell.cell_type != "code" or is_test(cell) or m.get("locked") or cell.source.strip() in instructors:
+        if cell.cell_type != "code" or is_locked(cell) or cell.source.strip() in instructors:
             continue
         name = f"answer cell {m['grade_id']!r}" if m.get("grade_id") else f"cell {i + 1}"
         flags += [Flag(name, line, what) for line, what in scan_code(cell.source, protected)]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat.reader import NotJSONError
+from nbgrader.utils import is_grade
 
 from . import restore
 from .notebooks import is_answer, meta
@@ -92,7 +93,7 @@ def _repair_cells(nb, release, intake: Intake) -> None:
                             "the other copies ran as ordinary cells")
     present = set(restore.grade_ids(nb))
     answers = {meta(c)["grade_id"] for c in release.cells if is_answer(c)}
-    graded = {meta(c)["grade_id"] for c in release.cells if meta(c).get("grade")}
+    graded = {meta(c)["grade_id"] for c in release.cells if is_grade(c)}
     for gid in (g for g in expected if g not in present):
         intake.notes.append(f"answer cell {gid!r} deleted: its tests fail unless it is defined elsewhere"
                             if gid in answers else f"graded cell {gid!r} deleted: nbgrader adds it back"

@@ -31,6 +31,7 @@ from instructor import notebooks
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
+from nbgrader.utils import is_solution
 from packaging.requirements import Requirement
 
 # What Colab has preinstalled that the notebooks may use (the rest of Colab's image is left out on purpose).
@@ -45,10 +46,10 @@ def filled(release: Path):
     student who solved everything hands in (shared with tests/test_browser.py)."""
     source = notebooks.read(notebooks.source_path(release.parent.name, release.stem))
     typed = {notebooks.meta(c)["grade_id"]: _MARKERS.sub("", c.source)
-             for c in source.cells if notebooks.meta(c).get("solution")}
+             for c in source.cells if is_solution(c)}
     nb = notebooks.read(release)
     for cell in nb.cells:
-        if notebooks.meta(cell).get("solution"):
+        if is_solution(cell):
             cell.source = typed[notebooks.meta(cell)["grade_id"]]
     return nb
 

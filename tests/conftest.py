@@ -6,16 +6,12 @@ import matplotlib
 matplotlib.use("Agg")
 
 import socket  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import ganlab  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # instructor/ (grading and bundle tools)
 
 
 @pytest.fixture(scope="module")

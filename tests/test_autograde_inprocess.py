@@ -5,9 +5,9 @@ import inspect
 
 import pytest
 
-from autograde import inprocess
 from instructor import notebooks
-from autograde.tables import ALL
+from tests.autograde import inprocess
+from tests.autograde.tables import ALL
 
 CASES = [(t, v) for t in ALL for v in t.variants]
 

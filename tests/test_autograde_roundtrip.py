@@ -4,9 +4,9 @@ read the gradebook. The instructor's answers get full marks, the untouched relea
 tier says they do."""
 import pytest
 
-from autograde import cli, inprocess
-from instructor import notebooks
-from autograde.tables import ALL
+from instructor import config, notebooks
+from tests.autograde import cli, inprocess
+from tests.autograde.tables import ALL
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_solution_gets_full_marks(graded):
 def test_untouched_release_gets_zero_without_crashing(graded):
     table, course, points = graded
     assert _scores(graded, "blank") == {k: 0.0 for k in points}
-    autograded = course.path / ".grading" / "autograded" / "blank" / table.assignment / f"{table.notebook}.ipynb"
+    autograded = config.path(course.path, "autograded_directory", "blank", table.assignment, f"{table.notebook}.ipynb")
     assert autograded.exists(), "the blank submission was not autograded"
 
 

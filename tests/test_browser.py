@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 
-import colab_env
 from instructor import notebooks
 from instructor.notebooks import ROOT
+from tests import colab_env
 
 pytestmark = pytest.mark.slow
 RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))

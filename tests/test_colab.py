@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-import colab_env
-from autograde import cli
 from instructor import bundle, grade, links, notebooks, setup_cell
 from instructor.notebooks import ROOT
+from tests import colab_env
+from tests.autograde import cli
 
 pytestmark = pytest.mark.slow
 RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
@@ -94,16 +94,16 @@ def test_lecture_07_finds_its_checkpoint_in_the_wheel(executed):
 def graded(executed, tmp_path_factory):
     """assignment -> report.md text, from grade.grade on the Colab-saved submissions of both students."""
     tmp = tmp_path_factory.mktemp("colab_grade")
-    submitted = tmp / "submitted"
+    handed_in = tmp / "handed_in"
     ran = [(a, r) for a, r in zip(ASSIGNMENTS, RELEASES) if not isinstance(executed[a], BaseException)]
     for assignment, release in ran:  # a notebook that failed on Colab fails its own test above
         nb = _executed(executed, assignment)
         for student, keep in STUDENTS.items():
-            path = submitted / student / assignment / release.name
+            path = handed_in / student / assignment / release.name
             path.parent.mkdir(parents=True)
             path.write_text(json.dumps(colab_env.colab_save(nb, keep_nbgrader=keep), indent=1))
     course = cli.Course(tmp / "course")
-    return {a: grade.grade(a, submitted, root=course.path, log=lambda *_: None, jobs=PARALLEL).read_text()
+    return {a: grade.grade(a, handed_in, root=course.path, log=lambda *_: None, jobs=PARALLEL).read_text()
             for a, _ in ran}
 
 

@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
-from autograde import cli
-from instructor import collect, grade
+from instructor import config, grade
+from tests.autograde import cli
 from instructor.example_class import STORIES
 from instructor import notebooks
 
@@ -18,7 +18,7 @@ def _gradebook(course) -> dict:
     from nbgrader.api import Gradebook, MissingEntry
 
     out = {}
-    with Gradebook(f"sqlite:///{collect.workspace(course.path, 'gradebook.db')}") as gb:
+    with Gradebook(config.db_url(course.path)) as gb:
         for student in EXPECTED:
             try:
                 sub = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, student)
@@ -89,12 +89,12 @@ def test_each_submission_costs_exactly_what_it_should(graded, points, student):
 
 def test_grades_csv_and_feedback_for_every_student(graded):
     course, *_ = graded
-    with open(collect.workspace(course.path, "reports", ASSIGNMENT, "grades.csv")) as f:
+    with open(config.workspace(course.path, "reports", ASSIGNMENT, "grades.csv")) as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert set(rows) == set(EXPECTED)
     assert float(rows["ivan"]["score"]) == 0.0
     for student, (lost, *_ ) in EXPECTED.items():
-        html = collect.workspace(course.path, "feedback", student, ASSIGNMENT, f"{NOTEBOOK}.html")
+        html = config.path(course.path, "feedback_directory", student, ASSIGNMENT, f"{NOTEBOOK}.html")
         assert html.exists() == (lost is not None), f"feedback for {student}"
 
 

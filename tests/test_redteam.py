@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograde import cli
-from instructor import collect, grade, notebooks, sandbox, scan
+from instructor import config, grade, notebooks, sandbox, scan
 from instructor.example_class import _graded, _sign_error
+from tests.autograde import cli
 
 ASSIGNMENT = "04_wgan_gp"
 TOKEN = "rt" + "5f1c"   # markers the attacks build at run time, so the notebooks' sources never contain them
@@ -59,7 +59,7 @@ ATTACKS = {
                         "        exec(_s.makefile().read(), globals())\nexcept OSError:\n    pass\n", "network access"),
     "write": ("cell", "import pathlib\n_m = 'write-' + {token!r}\n_here = pathlib.Path.cwd()\n"
                       "for _base in [_here, *_here.parents, pathlib.Path({root!r})]:\n"
-                      "    for _t in [_base / _m, _base / '.grading' / 'gradebook.db', *_base.glob('*/*/*/*.ipynb')]:\n"
+                      "    for _t in [_base / _m, _base / {gradebook!r}, *_base.glob('*/*/*/*.ipynb')]:\n"
                       "        try:\n            with open(_t, 'a') as _f:\n                _f.write(_m)\n"
                       "        except OSError:\n            pass\n", "file access"),
     "forkbomb": ("first", "import os, time\n_n = 0\ntry:\n    for _ in range(400):\n        if os.fork() == 0:\n"
@@ -100,7 +100,7 @@ def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.
     setup = next(c.source for c in release.cells if notebooks.meta(c).get("grade_id") == "setup")
     helpers = sorted(n for n, m in scan.test_names(setup).items() if m.startswith("ganlab.feedback."))
     fields = dict(root=str(root), solution=f"solutions/{ASSIGNMENT}/{notebook}.ipynb", port=port, token=TOKEN,
-                  peer=f"submitted/alice/{ASSIGNMENT}/{notebook}.ipynb", helpers=helpers,
+                  peer=_peer(root, notebook), gradebook=str(config.gradebook(root).relative_to(root)), helpers=helpers,
                   noops="".join(f"def {h}(*args, **kwargs):\n    pass\n" for h in helpers))
     first = _graded(release)[0]
     out = {"alice": notebooks.fill(release, answers), "control": notebooks.fill(release, wrong)}
@@ -113,6 +113,11 @@ def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.
             nb.cells.insert(i + 1, nbformat.v4.new_code_cell(code))
         out[name] = nb
     return out
+
+
+def _peer(root: Path, notebook: str) -> str:
+    """alice's submission, relative to the course root."""
+    return str(config.path(root, "submitted_directory", "alice", ASSIGNMENT, f"{notebook}.ipynb").relative_to(root))
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -142,7 +147,8 @@ def graded(tmp_path_factory):
     for student, nb in _submissions(release, answers, course.path, server.port).items():
         (source / student).mkdir()
         nbformat.write(nb, str(source / student / f"{notebook}.ipynb"))
-    before = {k: v for k, v in _files(course.path).items() if not k.startswith((".grading", "course"))}
+    grading = str(config.workspace(course.path).relative_to(course.path))
+    before = {k: v for k, v in _files(course.path).items() if not k.startswith((grading, "course"))}
     report = grade.grade(ASSIGNMENT, source, root=course.path, log=lambda *a: None, jobs=2)
     yield dict(course=course.path, notebook=notebook, report=report.read_text(), server=server, before=before)
     server.sock.close()
@@ -182,11 +188,11 @@ def test_attack_gains_nothing_and_is_reported(graded, attack):
 def test_the_stealing_attacks_would_have_found_their_target_outside_the_sandbox(graded, monkeypatch):
     """A control for steal and peer: the same search, run here from the same folder, finds the files."""
     course = graded["course"]
-    monkeypatch.chdir(collect.workspace(course, "autograded", "steal", ASSIGNMENT))
+    monkeypatch.chdir(config.path(course, "autograded_directory", "steal", ASSIGNMENT))
     namespace = {}
     exec(FIND.format(root=str(course)), namespace)
     for target in (f"solutions/{ASSIGNMENT}/{graded['notebook']}.ipynb",
-                   f"submitted/alice/{ASSIGNMENT}/{graded['notebook']}.ipynb"):
+                   _peer(course, graded["notebook"])):
         found = namespace["_find"](target)
         assert found is not None and found.is_file(), f"the attack's search should find {target} here"
 
@@ -209,7 +215,7 @@ def test_limits_held(graded):
     course, notebook = graded["course"], graded["notebook"]
 
     def printed(student, pattern):
-        path = collect.workspace(course, "autograded", student, ASSIGNMENT, f"{notebook}.ipynb")
+        path = config.path(course, "autograded_directory", student, ASSIGNMENT, f"{notebook}.ipynb")
         if not path.exists():
             return None
         cells = [c for c in notebooks.read(path).cells if c.cell_type == "code"]
@@ -224,7 +230,7 @@ def test_limits_held(graded):
             f"the memory hog's kernel died, the report should say how: {row}")
     else:
         assert held < sandbox.Limits().memory / 2**30, f"the memory hog held {held} GiB"
-    flood = collect.workspace(course, "autograded", "flood", ASSIGNMENT, f"{notebook}.ipynb")
+    flood = config.path(course, "autograded_directory", "flood", ASSIGNMENT, f"{notebook}.ipynb")
     assert flood.stat().st_size < 10 * 2**20, f"the 100 MB output reached the notebook: {flood.stat().st_size} bytes"
     lingering = _lingering()
     for pid in lingering:   # clean up before failing
@@ -236,6 +242,6 @@ def test_limits_held(graded):
 
 
 def test_notes_record_no_guard_failure_for_honest_code(graded):
-    runs = collect.workspace(graded["course"], "execution", ASSIGNMENT)
+    runs = config.workspace(graded["course"], "execution", ASSIGNMENT)
     for student in ("alice", "control"):
         assert json.loads((runs / f"{student}.json").read_text()) == {"guard_failed": [], "truncated": []}

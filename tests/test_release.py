@@ -3,14 +3,13 @@ both, and no answer or hidden test reaches the students."""
 import ast
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from autograde import cli
 from instructor import leaks, notebooks
 from instructor.notebooks import ROOT
+from tests.autograde import cli
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[0].isdigit())
 SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))

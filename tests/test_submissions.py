@@ -1,10 +1,11 @@
-"""Intake checks and repairs of submissions (instructor/submissions.py, restore.py), without nbgrader."""
+"""Intake checks and repairs of submissions (instructor/submissions.py, restore.py), and collecting them
+into the folders nbgrader_config.py names (collect.py, config.py), without nbgrader."""
 import copy
 
 import nbformat
 import pytest
 
-from instructor import collect, example_class, restore, submissions
+from instructor import collect, config, example_class, restore, submissions
 from instructor.notebooks import ROOT, meta, read
 
 RELEASE = ROOT / "course" / "01_gan_basics" / "gan_basics.ipynb"
@@ -27,7 +28,7 @@ def _marks(nb):
 
 
 def _submit(tmp_path, name, text):
-    folder = tmp_path / "submitted" / "s1" / "01_gan_basics"
+    folder = tmp_path / "handed_in" / "s1" / "01_gan_basics"
     folder.mkdir(parents=True)
     (folder / name).write_text(text)
     return folder
@@ -107,17 +108,37 @@ def test_an_invalid_notebook_is_reported_with_the_reason(tmp_path, release):
     assert not intake.gradable and "not a valid notebook" in intake.notes[0]
 
 
+def _course(root, *settings):
+    """A course root holding the repository's nbgrader_config.py, with `settings` lines appended."""
+    root.mkdir()
+    (root / "nbgrader_config.py").write_text("\n".join([(ROOT / "nbgrader_config.py").read_text(), *settings]))
+    return root
+
+
 def test_a_submitted_tree_is_collected_with_or_without_the_assignment_level(tmp_path):
+    root = _course(tmp_path / "root")
     src = tmp_path / "download"
     (src / "amy" / "01_gan_basics").mkdir(parents=True)
     (src / "amy" / "01_gan_basics" / "gan_basics.ipynb").write_text("{}")
     (src / "ben").mkdir()
     (src / "ben" / "gan_basics.ipynb").write_text("{}")
     (src / "cat").mkdir()
-    old = tmp_path / "root" / ".grading" / "submitted" / "old" / "01_gan_basics"
+    old = config.path(root, "submitted_directory", "old", "01_gan_basics")
     old.mkdir(parents=True)
     assert not collect.is_lms_download(src)
-    students, skipped = collect.collect(tmp_path / "root", "01_gan_basics", src)
+    students, skipped = collect.collect(root, "01_gan_basics", src)
     assert students == ["amy", "ben"], "previous submissions of the assignment are replaced"
     assert skipped == ["cat/: empty folder"]
-    assert (tmp_path / "root" / ".grading" / "submitted" / "ben" / "01_gan_basics" / "gan_basics.ipynb").exists()
+    assert config.path(root, "submitted_directory", "ben", "01_gan_basics", "gan_basics.ipynb").exists()
+
+
+def test_the_tools_follow_the_submitted_directory_of_nbgrader_config(tmp_path):
+    """nbgrader_config.py is the one definition of the grading folders: `make grade` follows a change there."""
+    root = _course(tmp_path / "root", 'c.CourseDirectory.submitted_directory = "hand-ins"')
+    (tmp_path / "download" / "amy").mkdir(parents=True)
+    (tmp_path / "download" / "amy" / "gan_basics.ipynb").write_text("{}")
+    assert collect.collect(root, "01_gan_basics", tmp_path / "download") == (["amy"], [])
+    assert (root / "hand-ins" / "amy" / "01_gan_basics" / "gan_basics.ipynb").is_file()
+    assert config.path(root, "submitted_directory", "*", "01_gan_basics") == root / "hand-ins" / "*" / "01_gan_basics"
+    assert config.course(ROOT).submitted_directory != "hand-ins", "each course root reads its own nbgrader_config.py"
+    assert config.gradebook(root).parent == config.workspace(root) and root in config.gradebook(root).parents

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 
+from instructor import config
 from instructor.nbgrader_cli import BIN, nbgrader
 from instructor.notebooks import ROOT
 
@@ -29,7 +30,7 @@ class Course:
         return self.path / "course" / assignment
 
     def submit(self, assignment: str, notebook: str, student: str, nb) -> None:
-        folder = self.path / ".grading" / "submitted" / student / assignment
+        folder = config.path(self.path, "submitted_directory", student, assignment)
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(folder / f"{notebook}.ipynb"))
 
@@ -40,6 +41,6 @@ class Course:
         """grade_id -> score for one student's notebook (None: needs manual grading)."""
         from nbgrader.api import Gradebook
 
-        with Gradebook(f"sqlite:///{self.path / '.grading' / 'gradebook.db'}") as gb:
+        with Gradebook(config.db_url(self.path)) as gb:
             sub = gb.find_submission_notebook(notebook, assignment, student)
             return {g.name: g.score if not g.needs_manual_grade else None for g in sub.grades}

@@ -15,9 +15,8 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-from traitlets.config.loader import PyFileConfigLoader
-
-from instructor.notebooks import ROOT, is_answer, is_test, meta
+from instructor import config
+from instructor.notebooks import is_answer, is_test, meta
 
 
 @dataclass
@@ -29,8 +28,7 @@ class Outcome:
 @lru_cache(maxsize=1)
 def ignore_pattern() -> re.Pattern | None:
     """nbgrader's IgnorePattern, read from the course's own nbgrader_config.py."""
-    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    section = cfg.IgnorePattern
+    section = config.settings().IgnorePattern
     return re.compile(section.pattern) if section.get("enabled") and section.get("pattern") else None
 
 

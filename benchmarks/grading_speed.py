@@ -2,21 +2,21 @@
 call (as an instructor's batch runs them), for each assignment; median, min and max over N submissions.
 nbgrader sets NBGRADER_EXECUTION in the kernel, so the notebooks run in fast mode (grade tier).
 
-    python autograde.py [N] [ASSIGNMENT ...]     e.g. `python autograde.py 10 04_wgan_gp`
-    python autograde.py --assignment 04_wgan_gp  (N defaults to 10)
+    python -m benchmarks.grading_speed [N] [ASSIGNMENT ...]     e.g. `python -m benchmarks.grading_speed 10 04_wgan_gp`
+    python -m benchmarks.grading_speed --assignment 04_wgan_gp  (N defaults to 10)
 
 Per submission: "times_s" lists every submission's seconds; "cells_median_s" is the median time the
 kernel spent in the notebook's cells (nbclient's timing metadata), the rest being nbgrader itself
 and the kernel's start and shutdown.
 
 Then, for one assignment (the first given, default 04_wgan_gp), what `make grade`'s protections cost, in
-the same run (`autograde_isolation.json`): median seconds per submission through plain nbgrader, through
+the same run (`grading_speed_isolation.json`): median seconds per submission through plain nbgrader, through
 `make grade`'s guarded executor without isolation (UNSAFE) and in the sandbox, interleaved so that a busy
 machine weighs on each alike; and the throughput of a class of --class-size (default 20) correct
 submissions through `instructor.grade.grade` with JOBS=1 and JOBS=2. Targets: sandbox <= 1.2x plain,
 JOBS=2 >= 1.6x JOBS=1 on 2 cores.
 
-    python autograde.py --isolation-only [--assignment A] [--isolation-n 5] [--class-size 20]
+    python -m benchmarks.grading_speed --isolation-only [--assignment A] [--isolation-n 5] [--class-size 20]
 """
 import argparse
 import shutil
@@ -28,10 +28,10 @@ from pathlib import Path
 
 import nbformat
 
-from common import report  # first: puts tests/ ahead of this script, whose name is also `autograde`
-from autograde import cli
-from autograde.tables import ALL
-from instructor import collect, grade, notebooks
+from benchmarks.common import report
+from instructor import config, grade, notebooks
+from tests.autograde import cli
+from tests.autograde.tables import ALL
 
 
 def cells_seconds(nb) -> float:
@@ -57,7 +57,7 @@ def bench(table, n):
         t = time.perf_counter()
         course.nbgrader("autograde", table.assignment, "--create", "--student", student)
         times.append(time.perf_counter() - t)
-        graded = course.path / ".grading" / "autograded" / student / table.assignment / f"{table.notebook}.ipynb"
+        graded = config.path(course.path, "autograded_directory", student, table.assignment, f"{table.notebook}.ipynb")
         cells.append(cells_seconds(notebooks.read(graded)))
     return {"assignment": table.assignment, "submissions": n, "median_s": statistics.median(times),
             "min_s": min(times), "max_s": max(times), "cells_median_s": statistics.median(cells),
@@ -74,9 +74,9 @@ def bench_isolation(table, n):
     """Seconds per submission: plain nbgrader, guarded without isolation, guarded in the sandbox (interleaved)."""
     course = cli.Course(Path(tempfile.mkdtemp()) / table.assignment)
     solved = solved_submission(course, table)
-    runs = collect.workspace(course.path, "execution", table.assignment)
+    runs = config.workspace(course.path, "execution", table.assignment)
     runs.mkdir(parents=True)
-    db_url = "sqlite:///" + str(collect.workspace(course.path, "gradebook.db"))
+    db_url = config.db_url(course.path)
     times = {"plain": [], "unsafe": [], "sandbox": []}
     for i in range(n + 1):   # the first round warms the caches and is not counted
         for mode in times:
@@ -132,10 +132,11 @@ def main():
         parser.error(f"unknown assignment(s) {unknown}; known: {sorted(known)}")
     tables = [known[a] for a in wanted] or ALL
     if not args.isolation_only:
-        name = "autograde" if not wanted else "autograde_" + "_".join(wanted)  # a subset keeps the full table
+        name = "grading_speed" if not wanted else "grading_speed_" + "_".join(wanted)  # a subset keeps the full table
         report(name, [bench(t, args.n) for t in tables])
     table = known[wanted[0]] if wanted else known["04_wgan_gp"]
-    report("autograde_isolation", [{**bench_isolation(table, args.isolation_n), **bench_jobs(table, args.class_size)}])
+    report("grading_speed_isolation",
+           [{**bench_isolation(table, args.isolation_n), **bench_jobs(table, args.class_size)}])
 
 
 if __name__ == "__main__":
