@@ -66,7 +66,7 @@ TABLE = Table("03_wasserstein", "wasserstein", SIGNATURES, (
     res = linprog(-cost.ravel(), A_eq=np.vstack([rows, cols]), b_eq=np.concatenate([p, q]))
     plan = res.x.reshape(n, m)
     return plan, float((plan * cost).sum())
-    """), fails=(OT_OPTIMAL,), roundtrip=True),
+    """), fails=(OT_OPTIMAL,)),
     Variant("ot_cost_flattened_column_major", OT, _ot(_ROW_MAJOR_A + """
     res = linprog(cost.ravel(order="F"), A_eq=np.vstack([rows, cols]), b_eq=np.concatenate([p, q]))
     plan = res.x.reshape(n, m)
@@ -164,7 +164,7 @@ TABLE = Table("03_wasserstein", "wasserstein", SIGNATURES, (
     Variant("dp_value_q_minus_p", DP, _dp(_ALL_PAIRS + """
     res = linprog(-(p - q), A_ub=A_ub, b_ub=cost[i, j], bounds=(None, None))
     return res.x, float((q - p) @ res.x)
-    """), fails=(DP_VALUE,), roundtrip=True),
+    """), fails=(DP_VALUE,)),
     Variant("dp_value_is_res_fun", DP, _dp(_ALL_PAIRS + """
     res = linprog(-(p - q), A_ub=A_ub, b_ub=cost[i, j], bounds=(None, None))
     return res.x, float(res.fun)                 # the minimum of -(p - q) . f: the sign is wrong
