@@ -107,14 +107,15 @@ def command(kernel_cmd: list[str], *, workdir: str, data: list[Path], rundir: Pa
     for name in ETC:
         if Path("/etc", name).exists():
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-    for root in _python_roots() + package_dirs():
-        if root != Path("/usr") and Path("/usr") not in root.parents:
-            _with_parents(args, root, made)
-            args += ["--ro-bind", str(root), str(root)]
     args += ["--proc", "/proc", "--dev", "/dev", "--hostname", "grading"]
     for tmp in ("/tmp", "/dev/shm", HOME):
         args += ["--perms", "1777", "--size", str(limits.tmpfs), "--tmpfs", tmp]
         made.add(Path(tmp))
+    # Python after the private /tmp: a course (and its venv) kept under /tmp stays visible, the rest of /tmp not.
+    for root in _python_roots() + package_dirs():
+        if root != Path("/usr") and Path("/usr") not in root.parents:
+            _with_parents(args, root, made)
+            args += ["--ro-bind", str(root), str(root)]
     args += ["--perms", "1777", "--dir", workdir]
     for entry in data:   # symlinks are never followed: one could point at the instructor's files
         if not entry.is_symlink():
