@@ -49,18 +49,14 @@ def train_classifier(
         per_epoch = -(-cut // batch_size)
         bar = progress_bar(epochs * per_epoch, progress, "classifier")
         log = RunningMeans(("loss",), epochs * per_epoch, log_every, device, bar)
-        step = 0
-        for _ in range(epochs):
-            for idx in torch.randperm(cut, generator=gen).split(batch_size):
-                step += 1
-                shift = torch.randint(-1, 2, (2,), generator=gen).tolist()
-                x = torch.roll(images[train[idx]], shifts=shift, dims=(2, 3))
-                loss = scalar_loss(F.cross_entropy(model(x), labels[train[idx]]), "cross_entropy")
-                update(opt, loss)
-                log.add(step, [loss])
-                bar.update()
-                notify(callbacks, step, model, None, log.history)
-        bar.close()
+        shuffled = (idx for _ in range(epochs) for idx in torch.randperm(cut, generator=gen).split(batch_size))
+        for step, idx in zip(bar, shuffled):                 # a fresh order each epoch, drawn as it starts
+            shift = torch.randint(-1, 2, (2,), generator=gen).tolist()
+            x = torch.roll(images[train[idx]], shifts=shift, dims=(2, 3))
+            loss = scalar_loss(F.cross_entropy(model(x), labels[train[idx]]), "cross_entropy")
+            update(opt, loss)
+            log.add(step, [loss])
+            notify(callbacks, step, model, None, log.history)
     model.eval()
     with torch.no_grad():
         accuracy = (model(images[held_out]).argmax(1) == labels[held_out]).float().mean().item()
