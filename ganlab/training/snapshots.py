@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from ..checks import check_positive
+from .loop import device_of
 
 
 class SampleSnapshots:
@@ -24,7 +25,7 @@ class SampleSnapshots:
 
     @torch.no_grad()
     def take(self, step: int, generator: nn.Module) -> None:
-        device = next(generator.parameters()).device
+        device = device_of(generator)
         self.samples.append(generator(*(t.to(device) for t in (self.fixed_noise, *self.codes))).cpu())
         self.steps.append(step)
 
