@@ -34,7 +34,10 @@ def _submit(tmp_path, name, text):
     return folder
 
 
-def test_stripped_metadata_is_restored_exactly(release):
+@pytest.mark.parametrize("path", sorted((ROOT / "course").glob("*/*.ipynb")), ids=lambda p: p.parent.name)
+def test_stripped_metadata_is_restored_exactly(path):
+    """Every lecture (tests/test_colab.py grades one metadata-stripped Colab save end to end)."""
+    release = read(path)
     stripped = copy.deepcopy(release)
     for cell in stripped.cells:
         cell.metadata = {}

@@ -11,8 +11,9 @@ class Variant:
     answer: str               # grade_id of the answer cell it replaces (= the function's name)
     code: str                 # the whole cell, as a student would write it
     fails: tuple = ()         # test cells that must score 0; () = a correct alternative (full marks)
-    roundtrip: bool = False   # also grade it through the real nbgrader CLI: a few per table (a mistake and an
-                              # alternative), favouring what only nbgrader shows: stderr, errors, classes, steps
+    roundtrip: bool = False   # also grade it through the real nbgrader CLI: one mistake and one alternative per
+                              # table (the in-process tier grades them all), favouring what only nbgrader shows:
+                              # stderr, syntax errors, steps that change later cells' state
 
     def __post_init__(self):
         object.__setattr__(self, "code", textwrap.dedent(self.code).strip() + "\n")

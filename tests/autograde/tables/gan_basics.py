@@ -45,7 +45,7 @@ LOSS_VARIANTS = (
     Variant("d_unstable_log_sigmoid", D, """
         def discriminator_loss(real_logits, fake_logits):
             return -torch.log(torch.sigmoid(real_logits)).mean() - torch.log(1 - torch.sigmoid(fake_logits)).mean()
-        """, fails=(D_STABLE,), roundtrip=True),
+        """, fails=(D_STABLE,)),
     Variant("d_bce_on_probabilities", D, """
         def discriminator_loss(real_logits, fake_logits):
             d_real, d_fake = torch.sigmoid(real_logits), torch.sigmoid(fake_logits)
@@ -343,7 +343,7 @@ GAN_STEP_VARIANTS = (
         loss_g.backward()
         g_opt.step()
         return loss_d.item(), loss_g.item()
-        """, name="gs_no_grad_fresh_forward", roundtrip=True),
+        """, name="gs_no_grad_fresh_forward"),
     _step("""
         fake = generator(z)
         loss_d = discriminator_loss(discriminator(real), discriminator(fake.detach()))
@@ -430,7 +430,7 @@ _BLOCK = "nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn
 BUILD_VARIANTS = (
     # ---- mistakes
     _net(_BLOCK, head="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten(0), nn.Sigmoid()", name="bd_sigmoid_at_end",
-         fails=(BD_LAYERS, BD_TRAINS), roundtrip=True),
+         fails=(BD_LAYERS, BD_TRAINS)),
     _net(_BLOCK, head="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten()", name="bd_flatten_keeps_a_dim", fails=(BD_SHAPES,)),
     _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2)",
          first="nn.Conv2d(channels, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.LeakyReLU(0.2)",
@@ -541,7 +541,7 @@ BUILD_VARIANTS = (
 
         def build_discriminator(image_size, channels, width):
             return Discriminator(image_size, channels, width)
-        """, roundtrip=True),
+        """),
 )
 
 TABLE = Table("01_gan_basics", "gan_basics", SIGNATURES, LOSS_VARIANTS + GAN_STEP_VARIANTS + BUILD_VARIANTS)

@@ -68,7 +68,7 @@ TABLE = Table("02_mode_collapse", "mode_collapse", SIGNATURES, carried=("gan_los
             real = F.mse_loss(real_out, torch.full_like(real_out, b))
             fake = F.mse_loss(fake_out, torch.full_like(fake_out, a))
             return 0.5 * (real + fake)
-        """, roundtrip=True),
+        """),
     Variant("lsd_pow_mean", LSD, """
         def ls_discriminator_loss(real_out, fake_out, a=0., b=1.):
             return 0.5 * (real_out - b).pow(2).mean() + 0.5 * (fake_out - a).pow(2).mean()
@@ -143,7 +143,7 @@ TABLE = Table("02_mode_collapse", "mode_collapse", SIGNATURES, carried=("gan_los
             b = x.shape[0]
             packs = x.reshape(b // k, k, *x.shape[1:]).transpose(1, 2)   # (B/k, C, k, ...): features interleaved
             return packs.reshape(b // k, k * x.shape[1], *x.shape[2:])
-        """, fails=(PACK_CONTENTS,), roundtrip=True),
+        """, fails=(PACK_CONTENTS,)),
     Variant("pack_along_batch", PACK, f"""
         def pack(x, k):{CHECK}
             return torch.cat(x.chunk(k), dim=0)

@@ -131,7 +131,7 @@ TABLE = Table("03_wasserstein", "wasserstein", SIGNATURES, (
             res = linprog(cost.reshape(-1), A_eq=A, b_eq=np.hstack([p, q]), method="highs-ipm")
             plan = res.x.reshape(n, m)
             return plan, float(np.sum(plan * cost))
-        """, roundtrip=True),
+        """),
     Variant("ot_redundant_row_dropped", OT, _ot(_ROW_MAJOR_A + """
     # the n + m equalities are linearly dependent (both blocks sum to 1): drop the last one
     A_eq, b_eq = np.vstack([rows, cols])[:-1], np.concatenate([p, q])[:-1]
@@ -156,7 +156,7 @@ TABLE = Table("03_wasserstein", "wasserstein", SIGNATURES, (
     A_ub[np.arange(len(i)), j] = -1.0
     res = linprog(-(p - q), A_ub=A_ub, b_ub=cost[i, j], bounds=(None, None))
     return res.x, float((p - q) @ res.x)
-    """), fails=(DP_VALUE, DP_CRITIC), roundtrip=True),
+    """), fails=(DP_VALUE, DP_CRITIC)),
     Variant("dp_minimises", DP, _dp(_ALL_PAIRS + """
     res = linprog(p - q, A_ub=A_ub, b_ub=cost[i, j], bounds=(None, None))
     return res.x, float((p - q) @ res.x)

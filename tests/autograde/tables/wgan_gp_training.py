@@ -105,7 +105,7 @@ VARIANTS = (
     Variant("cs_syntax_error", CS, _cs(ret="(real_scores.mean() - fake_scores.mean().item(), penalty.item()"),
             fails=CS_ALL),
     # ---- critic_step: correct alternatives
-    Variant("cs_detach", CS, _cs(fake="fake = generator(z).detach()"), roundtrip=True),
+    Variant("cs_detach", CS, _cs(fake="fake = generator(z).detach()")),
     Variant("cs_module_zero_grad", CS, _cs(update="critic.zero_grad()\n    loss.backward()\n    critic_opt.step()")),
     Variant("cs_zeros_not_none", CS, _cs(update="critic_opt.zero_grad(set_to_none=False)\n    loss.backward()\n"
                                                 "    critic_opt.step()")),
