@@ -53,7 +53,7 @@ def gradebook(root: Path = ROOT) -> Path:
 
 
 def workspace(root: Path = ROOT, *parts: str) -> Path:
-    """The instructor's files nbgrader knows nothing of (reports, roster, execution logs, the example class):
+    """The instructor's files nbgrader knows nothing of (reports, execution logs, the example class):
     the gradebook's folder, then `parts`."""
     return gradebook(root).parent.joinpath(*parts)
 

@@ -1,9 +1,11 @@
 """`make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=dir-or-zip] [JOBS=N] [UNSAFE=1]`: grade a class with
 nbgrader's own commands.
 
-collect (zip_collect or a submitted/ tree) -> check and repair each submission, scan its code for review ->
-register the students -> autograde each one, JOBS at a time, its kernel in a sandbox (a failure never stops
-the batch) -> feedback HTML -> grades CSV -> a report of what happened to every submission. With no
+release (generate_assignment) -> collect (zip_collect or a submitted/ tree) -> check and repair each
+submission, scan its code for review -> register the students -> autograde each one, JOBS at a time, its
+kernel in a sandbox (a failure never stops the batch) -> feedback HTML -> grades CSV -> a report of what
+happened to every submission. Autograding runs `nbgrader autograde` per student; the other steps run
+nbgrader's classes in this process (instructor/nbgrader_steps.py). With no
 SUBMISSIONS it grades a built-in example class.
 
 nbgrader's autograde stays the trusted process, outside the sandbox: it puts the gradebook's test cells
@@ -19,7 +21,6 @@ reports/<assignment>/{grades.csv, report.md}.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import queue
 import shutil
@@ -29,8 +30,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import collect, config, example_class, report, sandbox, scan, submissions
-from .nbgrader_cli import nbgrader
+from . import collect, config, example_class, nbgrader_steps, report, sandbox, scan, submissions
+from .nbgrader_cli import NbgraderError, nbgrader
 from .notebooks import ROOT, read, release_notebook
 
 # The grading machine is CPU-only: grading with the GPU hidden gives the same grades on any machine.
@@ -66,7 +67,7 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     timeout = int(config.settings(root).Execute.timeout)
     isolated = _isolation(unsafe, log)
     log(f"== {assignment}: release and gradebook")
-    nbgrader("generate_assignment", assignment, "--force", "--log-level=WARN", cwd=root)
+    nbgrader_steps.release(root, assignment)
     release_file = release_notebook(assignment, root)
     notebook, release = release_file.stem, read(release_file)
     if source is None:
@@ -79,7 +80,7 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     shutil.rmtree(set_aside, ignore_errors=True)
     intakes = {s: submissions.check(config.path(root, "submitted_directory", s, assignment), notebook, release,
                                     set_aside / s) for s in students}
-    _register(root, students)
+    nbgrader_steps.register(root, students)
 
     db_url = config.db_url(root)
     runs = config.workspace(root, "execution", assignment)
@@ -104,10 +105,13 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
         outcomes.append(outcome)
 
     log("== feedback and grades")
-    nbgrader("generate_feedback", assignment, "--force", cwd=root, check=False)
+    try:
+        nbgrader_steps.feedback(root, assignment)
+    except NbgraderError as why:   # the grades stand without the students' HTML pages
+        log(f"!! no feedback pages: {str(why)[-500:]}")
     out = config.workspace(root, "reports", assignment)
     out.mkdir(parents=True, exist_ok=True)
-    nbgrader("export", "--to", str(out / "grades.csv"), "--assignment", assignment, cwd=root)
+    nbgrader_steps.export(root, assignment, out / "grades.csv")
     text = report.write(out / "report.md", assignment, outcomes, skipped, isolated=isolated)
     log(text)
     log(f"grades: {out / 'grades.csv'}\nfeedback: {config.path(root, 'feedback_directory', '<student>', assignment)}/")
@@ -200,16 +204,6 @@ def autograde_one(root: Path, assignment: str, student: str, runs: Path, db_url:
             continue
         break
     return proc
-
-
-def _register(root: Path, students: list[str]) -> None:
-    """Add the students to the gradebook (one `nbgrader db student import`)."""
-    roster = config.workspace(root, "roster.csv")
-    with roster.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id"])
-        writer.writerows([s] for s in students)
-    nbgrader("db", "student", "import", str(roster), cwd=root)
 
 
 def main(argv=None) -> None:

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import http.server
@@ -25,6 +26,7 @@ import sys
 import sysconfig
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 from instructor import notebooks
@@ -130,9 +132,16 @@ def serve(folder: Path):
         server.server_close()
 
 
-async def run_in_colab(nb, venv: Path, workdir: Path, kernels: Path, timeout: int = 600):
-    """Execute `nb` top to bottom as Colab would: alone in `workdir`, in `venv`'s kernel. Returns
-    (executed notebook, seconds); raises nbclient's CellExecutionError on the first failing cell."""
+def run_in_colab(nb, venv: Path, workdir: Path, kernels: Path, timeout: int = 600):
+    """Execute `nb` top to bottom as Colab would: alone in `workdir`, in `venv`'s kernel, on an event loop of
+    its own (call it from one thread per notebook to run several at once). Returns (executed notebook,
+    seconds); raises nbclient's CellExecutionError on the first failing cell."""
+    return asyncio.run(_run(nb, venv, workdir, kernels, timeout))
+
+
+async def _run(nb, venv: Path, workdir: Path, kernels: Path, timeout: int):
+    # One loop per notebook: two kernel clients sharing a loop have stalled here, each time right after a widget
+    # cell, until a 600 s timer elsewhere woke the loop (the cell's own work had taken milliseconds).
     workdir.mkdir(parents=True)
     km = kernel_manager(venv, kernels / workdir.name)
     client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(workdir)}})
@@ -143,6 +152,15 @@ async def run_in_colab(nb, venv: Path, workdir: Path, kernels: Path, timeout: in
         if km.has_kernel:
             await km.shutdown_kernel(now=True)
     return nb, time.perf_counter() - start
+
+
+def longest_pause(nb) -> float:
+    """The longest wait, in seconds, between one code cell's reply and the next cell's start (nbclient's
+    timing metadata): how long the client sat idle."""
+    times = [c.metadata["execution"] for c in nb.cells if c.get("metadata", {}).get("execution")]
+    stamp = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))   # noqa: E731
+    return max((stamp(b["iopub.status.busy"]) - stamp(a["shell.execute_reply"])).total_seconds()
+               for a, b in zip(times, times[1:]) if "shell.execute_reply" in a and "iopub.status.busy" in b)
 
 
 def _colab_id(rng: random.Random) -> str:

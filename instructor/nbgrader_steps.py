@@ -1,0 +1,52 @@
+"""nbgrader's own steps around autograding, run in this process through nbgrader's classes and the course's
+nbgrader_config.py (instructor/config.py): the same work as `nbgrader generate_assignment`, `db student
+import`, `generate_feedback` and `export`, without a three-second start-up each. Autograding itself stays a
+command per student (instructor/grade.py), so submissions grade in parallel, each in its own process."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.converters import GenerateAssignment, GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.plugins import CsvExportPlugin
+from nbgrader.utils import capture_log
+
+from . import config
+from .nbgrader_cli import NbgraderError
+
+
+def _converter(kind, root: Path, assignment: str, **traits) -> None:
+    settings = copy.deepcopy(config.settings(root))
+    coursedir = CourseDirectory(config=settings, assignment_id=assignment)
+    app = kind(coursedir=coursedir, config=settings, **traits)
+    result = capture_log(app)
+    if not result["success"]:
+        raise NbgraderError(f"nbgrader {kind.__name__} of {assignment} failed:\n"
+                            f"{result.get('log', '')}{result['error']}"[-4000:])
+
+
+def release(root: Path, assignment: str) -> None:
+    """`nbgrader generate_assignment --force`: the student version, and the assignment's test cells in the
+    gradebook."""
+    _converter(GenerateAssignment, root, assignment, force=True, create_assignment=True)
+
+
+def register(root: Path, students: list[str]) -> None:
+    """`nbgrader db student import`: every student in the gradebook."""
+    with Gradebook(config.db_url(root)) as gb:
+        for student in students:
+            gb.update_or_create_student(student)
+
+
+def feedback(root: Path, assignment: str) -> None:
+    """`nbgrader generate_feedback --force`: an HTML page per autograded student."""
+    _converter(GenerateFeedback, root, assignment, force=True)
+
+
+def export(root: Path, assignment: str, to: Path) -> None:
+    """`nbgrader export --assignment <assignment>`: the gradebook's scores as CSV at `to`."""
+    plugin = CsvExportPlugin(config=copy.deepcopy(config.settings(root)), to=str(to), assignment=[assignment])
+    with Gradebook(config.db_url(root)) as gb:
+        plugin.export(gb)
