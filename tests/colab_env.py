@@ -134,17 +134,19 @@ def serve(folder: Path):
 
 def run_in_colab(nb, venv: Path, workdir: Path, kernels: Path, timeout: int = 600):
     """Execute `nb` top to bottom as Colab would: alone in `workdir`, in `venv`'s kernel, on an event loop of
-    its own (call it from one thread per notebook to run several at once). Returns (executed notebook,
-    seconds); raises nbclient's CellExecutionError on the first failing cell."""
+    its own (one thread per notebook runs several at once). Returns (executed notebook, seconds); raises
+    nbclient's CellExecutionError on the first failing cell."""
     return asyncio.run(_run(nb, venv, workdir, kernels, timeout))
 
 
 async def _run(nb, venv: Path, workdir: Path, kernels: Path, timeout: int):
-    # One loop per notebook: two kernel clients sharing a loop have stalled here, each time right after a widget
-    # cell, until a 600 s timer elsewhere woke the loop (the cell's own work had taken milliseconds).
     workdir.mkdir(parents=True)
     km = kernel_manager(venv, kernels / workdir.name)
     client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(workdir)}})
+    # No mimic of JupyterLab's Output widget: nbclient's mimic answers an `interact` with a comm message sent on
+    # the shell channel from synchronous code, and the next cell's request then sat unsent for the whole cell
+    # timeout (600 s, about once per run, always right after a widget cell). Widgets still run in the kernel.
+    client.widget_registry.pop("@jupyter-widgets/output", None)
     start = time.perf_counter()
     try:
         await client.async_execute(env=clean_env(venv))
