@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +32,11 @@ def course(root: Path = ROOT) -> CourseDirectory:
 def settings(root: Path = ROOT) -> Config:
     """The course's whole nbgrader configuration (Execute.timeout, IgnorePattern, ZipCollectApp, ...)."""
     return course(root).config
+
+
+def app_settings(root: Path = ROOT) -> Config:
+    """A copy of settings(root) for one of nbgrader's apps or validators to own (they may change their config)."""
+    return copy.deepcopy(settings(root))
 
 
 def path(root: Path, step: str, student: str, assignment: str, *parts: str) -> Path:

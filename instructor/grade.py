@@ -1,12 +1,12 @@
 """`make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=dir-or-zip] [JOBS=N] [UNSAFE=1]`: grade a class with
-nbgrader's own commands.
+nbgrader's own steps.
 
 release (generate_assignment) -> collect (zip_collect or a submitted/ tree) -> check and repair each
 submission, scan its code for review -> register the students -> autograde each one, JOBS at a time, its
 kernel in a sandbox (a failure never stops the batch) -> feedback HTML -> grades CSV -> a report of what
 happened to every submission. Autograding runs `nbgrader autograde` per student; the other steps run
-nbgrader's classes in this process (instructor/nbgrader_steps.py). With no
-SUBMISSIONS it grades a built-in example class.
+nbgrader's classes in this process (instructor/nbgrader_steps.py). With no SUBMISSIONS it grades a
+built-in example class.
 
 nbgrader's autograde stays the trusted process, outside the sandbox: it puts the gradebook's test cells
 (hidden ones included) into the notebook, executes it through instructor.execute.GuardedExecute, whose

@@ -4,7 +4,6 @@ import`, `generate_feedback` and `export`, without a three-second start-up each.
 command per student (instructor/grade.py), so submissions grade in parallel, each in its own process."""
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -18,7 +17,7 @@ from .nbgrader_cli import NbgraderError
 
 
 def _converter(kind, root: Path, assignment: str, **traits) -> None:
-    settings = copy.deepcopy(config.settings(root))
+    settings = config.app_settings(root)
     coursedir = CourseDirectory(config=settings, assignment_id=assignment)
     app = kind(coursedir=coursedir, config=settings, **traits)
     result = capture_log(app)
@@ -47,6 +46,6 @@ def feedback(root: Path, assignment: str) -> None:
 
 def export(root: Path, assignment: str, to: Path) -> None:
     """`nbgrader export --assignment <assignment>`: the gradebook's scores as CSV at `to`."""
-    plugin = CsvExportPlugin(config=copy.deepcopy(config.settings(root)), to=str(to), assignment=[assignment])
+    plugin = CsvExportPlugin(config=config.app_settings(root), to=str(to), assignment=[assignment])
     with Gradebook(config.db_url(root)) as gb:
         plugin.export(gb)

@@ -1,7 +1,6 @@
 """course/ is exactly what `nbgrader generate_assignment` makes of solutions/, nbgrader accepts
 both, and no answer or hidden test reaches the students."""
 import ast
-import copy
 import json
 from pathlib import Path
 
@@ -44,7 +43,7 @@ def test_course_equals_a_fresh_release(tmp_path):
 def test_nbgrader_validate(path):
     """`nbgrader validate` (`--invert` on a release: every test fails untouched), by its own Validator with the
     course's configuration, in this process: the same check without a command's start-up."""
-    validator = Validator(invert="course" in path.parts, config=copy.deepcopy(config.settings(ROOT)))
+    validator = Validator(invert="course" in path.parts, config=config.app_settings(ROOT))
     assert validator.validate(str(path)) == {}
 
 
