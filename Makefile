@@ -33,11 +33,13 @@ $(VENV)/.dev: pyproject.toml $(VENV)/.torch
 lab: $(VENV)/.course
 	$(BIN)/jupyter lab --notebook-dir=$(NB) $(AS_ROOT) $(LAB_ARGS)
 
-# Two workers, one test file each at a time (a file's module fixtures and a notebook's cells stay together), one
-# torch thread per process: two processes of two threads each on two cores run many times slower.
+# Two workers, one test file each at a time (a file's module fixtures and a notebook's cells stay together), the
+# slowest files first (tests/conftest.py), one torch thread per process: two processes of two threads each on
+# two cores run many times slower.
 TEST_JOBS ?= 2
 test: $(VENV)/.dev
-	GANLAB_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile tests solutions \
+	GANLAB_FAST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder \
+		tests solutions \
 		--nbval-lax --nbval-cell-timeout=600
 
 release: $(VENV)/.course

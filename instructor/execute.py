@@ -9,6 +9,8 @@
   on the tests. Neither is saved into the notebook.
   When that fails (the student's code removed the guard), the test cell is not run and scores 0. Code
   in the same interpreter can still defeat it by subtler means: instructor/scan.py flags such code.
+- No mimic of JupyterLab's Output widget (`drop_output_widget_mimic`): it could stall the cell after a
+  widget cell until the timeout.
 - Outputs are capped per cell (`max_output_bytes`) as they arrive: a cell printing 100 MB costs neither
   the grader's memory nor the feedback file.
 What happened (a failing guard, truncated outputs) goes to `notes_file` (JSON) for the report.
@@ -54,6 +56,14 @@ del _grading_snapshot
 """
 
 
+def drop_output_widget_mimic(client) -> None:
+    """Remove nbclient's mimic of JupyterLab's Output widget from `client` (a NotebookClient). The mimic answers
+    an `interact` with a comm message sent on the shell channel from synchronous code; the next cell's request
+    then sat unsent until the cell timeout (in the Colab emulation: 600 s, about once per full test run, always
+    right after a widget cell). Without it the widgets still run in the kernel and the cell keeps their view."""
+    client.widget_registry.pop("@jupyter-widgets/output", None)
+
+
 def setup_imports(source: str) -> str:
     """The set-up cell's top-level import statements, one per line."""
     try:
@@ -86,8 +96,9 @@ class GuardedExecute(Execute):
                 Path(self.notes_file).write_text(json.dumps(self._notes))
 
     def preprocess_cell(self, cell, resources, index):
-        if not self._snapshot_taken:
+        if not self._snapshot_taken:   # the first cell: Execute.preprocess has re-run NotebookClient.__init__
             self._snapshot_taken = True
+            drop_output_widget_mimic(self)
             self._silent(SNAPSHOT.format(modules=GUARDED_MODULES, name=self._guard), "the start (snapshot)")
         if is_test(cell):
             restore = f"getattr(__import__('builtins'), {self._guard!r})()\n{self._setup}"

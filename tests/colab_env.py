@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from instructor import notebooks
+from instructor.execute import drop_output_widget_mimic
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
@@ -143,10 +144,7 @@ async def _run(nb, venv: Path, workdir: Path, kernels: Path, timeout: int):
     workdir.mkdir(parents=True)
     km = kernel_manager(venv, kernels / workdir.name)
     client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(workdir)}})
-    # No mimic of JupyterLab's Output widget: nbclient's mimic answers an `interact` with a comm message sent on
-    # the shell channel from synchronous code, and the next cell's request then sat unsent for the whole cell
-    # timeout (600 s, about once per run, always right after a widget cell). Widgets still run in the kernel.
-    client.widget_registry.pop("@jupyter-widgets/output", None)
+    drop_output_widget_mimic(client)   # it stalled the next cell for the whole timeout, once per run or so
     start = time.perf_counter()
     try:
         await client.async_execute(env=clean_env(venv))
