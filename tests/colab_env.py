@@ -98,8 +98,9 @@ def colab_venv(path: Path) -> Path:
 
 
 def clean_env(venv: Path) -> dict[str, str]:
-    """A kernel's environment: nothing of ours on the path, fast mode on, pip never downloads."""
-    keep = {k: os.environ[k] for k in ("HOME", "LANG", "TMPDIR") if k in os.environ}
+    """A kernel's environment: nothing of ours on the path, fast mode on, pip never downloads (progress bars
+    as `make test` sets them)."""
+    keep = {k: os.environ[k] for k in ("HOME", "LANG", "TMPDIR", "TQDM_MININTERVAL") if k in os.environ}
     return keep | {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", "GANLAB_FAST": "1",
                    "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
                    "OMP_NUM_THREADS": "1"}

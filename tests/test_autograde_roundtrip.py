@@ -1,4 +1,4 @@
-"""The real thing: release with `nbgrader generate_assignment`, submit, `nbgrader autograde`, and
+"""The real thing: release with nbgrader's generate_assignment, submit, `nbgrader autograde` (the CLI), and
 read the gradebook. The untouched release gets zero (without crashing the batch), and the round-trip
 variants of each table (a mistake, and a correct alternative that must get full marks) score as the
 in-process tier says they do. The instructor's own answers get full marks through `make grade`'s path,

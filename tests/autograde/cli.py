@@ -1,4 +1,5 @@
-"""A temporary nbgrader course directory driven through the real `nbgrader` command line."""
+"""A temporary nbgrader course directory: released by nbgrader's generate_assignment in this process (as `make grade`
+releases), autograded through the real `nbgrader` command line."""
 from __future__ import annotations
 
 import shutil
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from instructor import config
+from instructor import config, nbgrader_steps
 from instructor.nbgrader_cli import BIN, nbgrader
 from instructor.notebooks import ROOT
 
@@ -26,8 +27,9 @@ class Course:
         return nbgrader(*args, cwd=self.path, timeout=timeout)
 
     def release(self, assignment: str) -> Path:
-        self.nbgrader("generate_assignment", assignment, "--force")
-        return self.path / "course" / assignment
+        """The student version, by nbgrader's generate_assignment in this process (as `make grade` runs it)."""
+        nbgrader_steps.release(self.path, assignment)
+        return config.path(self.path, "release_directory", ".", assignment)
 
     def submit(self, assignment: str, notebook: str, student: str, nb) -> None:
         folder = config.path(self.path, "submitted_directory", student, assignment)
