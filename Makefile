@@ -37,9 +37,10 @@ lab: $(VENV)/.course
 # slowest files first (tests/conftest.py), one torch thread per process: two processes of two threads each on
 # two cores run many times slower; progress bars redrawn once a second, not ten times (in JupyterLab each redraw
 # is a widget message that the kernel, the server and the browser all handle: a sixth of the browser test's CPU).
+TEST_ENV := GANLAB_FAST=1 OMP_NUM_THREADS=1 TQDM_MININTERVAL=1
 TEST_JOBS ?= 2
 test: $(VENV)/.dev
-	GANLAB_FAST=1 OMP_NUM_THREADS=1 TQDM_MININTERVAL=1 $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder \
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder \
 		tests solutions \
 		--nbval-lax --nbval-cell-timeout=600
 
@@ -74,7 +75,7 @@ publish: release
 
 # JupyterLab in Chromium (apt-get install chromium): every lecture's widgets; screenshots in dist/browser/.
 test-browser: $(VENV)/.dev
-	GANLAB_FAST=1 TQDM_MININTERVAL=1 $(BIN)/python -m pytest tests/test_browser.py -v
+	$(TEST_ENV) $(BIN)/python -m pytest tests/test_browser.py -v
 
 bench: $(VENV)/.dev
 	@for b in speed toy2d "conditional --fast" "image_to_image --fast" "stylegan --fast" "wgan_loop --fast" notebooks grading_speed; do \

@@ -51,6 +51,11 @@ def first_line(cell) -> str:
     return next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")
 
 
+def printed(cell) -> str:
+    """What an executed code cell printed (its stream outputs, stdout and stderr), as one text."""
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+
+
 def answer_code(nb, grade_id: str) -> str:
     """The instructor's answer for `grade_id`, as a student would type it (markers removed)."""
     for cell in nb.cells:

@@ -74,14 +74,10 @@ def _executed(executed, assignment):
     return result[0]
 
 
-def _text(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
-
-
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_notebook_runs_on_colab_after_installing_ganlab_from_the_online_wheel(executed, assignment):
     nb = _executed(executed, assignment)
-    out = _text(setup_cell.cell(nb))
+    out = notebooks.printed(setup_cell.cell(nb))
     assert setup_cell.split(setup_cell.cell(nb).source)[0] == setup_cell.install_block()
     wheel = setup_cell.wheel_name()
     assert re.search(rf"installing ganlab from http://127\.0\.0\.1:\d+/{re.escape(wheel)}", out), \
@@ -91,7 +87,7 @@ def test_notebook_runs_on_colab_after_installing_ganlab_from_the_online_wheel(ex
 
 def test_lecture_07_finds_its_checkpoint_in_the_wheel(executed):
     nb = _executed(executed, "07_progan_stylegan")
-    said = "\n".join(_text(c) for c in nb.cells if c.cell_type == "code")
+    said = "\n".join(notebooks.printed(c) for c in nb.cells if c.cell_type == "code")
     assert re.search(r"pretrained generator \S*/site-packages/ganlab/checkpoints/stylegan_digits16\.pt", said), \
         "lecture 07 alone in its folder should load the checkpoint shipped in the ganlab wheel"
 

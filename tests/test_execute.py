@@ -2,14 +2,11 @@
 from nbformat.v4 import new_code_cell, new_notebook
 
 from instructor.execute import GuardedExecute
+from instructor.notebooks import printed
 
 WIDGET_CELL = """\
 from ipywidgets import interact
 interact(lambda x: print("x is", x), x=(0, 4))"""
-
-
-def _printed(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
 
 
 def test_grading_runs_widget_cells_without_nbclients_output_widget_mimic(tmp_path):
@@ -19,4 +16,4 @@ def test_grading_runs_widget_cells_without_nbclients_output_widget_mimic(tmp_pat
     executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
     assert "@jupyter-widgets/output" not in executor.widget_registry
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in nb.cells[0].outputs)
-    assert _printed(nb.cells[1]) == "next cell\n", nb.cells[1].outputs
+    assert printed(nb.cells[1]) == "next cell\n", nb.cells[1].outputs
