@@ -1,61 +1,58 @@
-"""Getting a class's submissions into nbgrader's `submitted/` tree.
+"""Getting a class's submissions into nbgrader's `submitted/` tree, whatever the LMS made of them.
 
-Two shapes are accepted:
-- an LMS download: a .zip (or a folder of .zip/.ipynb files) whose notebooks are named
-  `<student>_<notebook>.ipynb`: collected by `nbgrader zip_collect` (the file-name pattern is
-  `FileNameCollectorPlugin.named_regexp` in nbgrader_config.py);
-- a `submitted/`-style folder: `<student>/<assignment>/<notebook>.ipynb` or `<student>/<notebook>.ipynb`.
-Either way the assignment's previous submissions and grades in the workspace are replaced.
+`collect` unpacks the download (instructor/archive.py: untrusted input, nothing written outside the
+workspace), reads whose each notebook is (instructor/lms.py: Canvas, Moodle, Blackboard, a `submitted/`
+tree, or `<student>_<notebook>.ipynb`), copies each student's latest attempt to
+`submitted/<LMS id>/<assignment>/` (with nbgrader's `timestamp.txt` when the LMS gave a time) and writes the
+roster (`roster.json`: LMS, id, name, files, attempts) that the grade and feedback files for the LMS are made
+from. The assignment's previous submissions and grades in the workspace are replaced.
 """
 from __future__ import annotations
 
 import glob
-import re
+import json
 import shutil
 from pathlib import Path
 
-from . import config
-from .nbgrader_cli import nbgrader
+from . import archive, config, lms
 
 
-def is_lms_download(source: Path) -> bool:
-    return source.is_file() or any(p.is_file() and p.suffix in (".zip", ".ipynb") for p in source.iterdir())
-
-
-def collect(root: Path, assignment: str, source: Path) -> tuple[list[str], list[str]]:
-    """Copy `source` into the workspace; returns (students, files nbgrader skipped, with why)."""
-    source = Path(source).resolve()
+def collect(root: Path, assignment: str, source: Path) -> tuple[list[lms.Submission], list[str]]:
+    """Copy `source` into the workspace; returns (each student's submission, what was not collected and why)."""
     for step in ("submitted_directory", "autograded_directory", "feedback_directory"):
         for old in _each_student(root, step, assignment):
             shutil.rmtree(old)
-    skipped = _zip_collect(root, assignment, source) if is_lms_download(source) else _copy_tree(root, assignment, source)
-    students = sorted(p.parent.name for p in _each_student(root, "submitted_directory", assignment) if p.is_dir())
-    return students, skipped
+    unpacked = config.workspace(root, "downloaded", assignment)
+    refused = archive.unpack(Path(source).resolve(), unpacked)
+    named_regexp = config.settings(root).FileNameCollectorPlugin.named_regexp
+    found, skipped = lms.recognise(unpacked, assignment, named_regexp)
+    for sub in found:
+        folder = config.path(root, "submitted_directory", sub.student, assignment)
+        folder.mkdir(parents=True)
+        for name, path in sub.files.items():
+            shutil.copyfile(path, folder / name)
+        if lms.timestamp(sub):
+            (folder / "timestamp.txt").write_text(lms.timestamp(sub))
+    write_roster(root, assignment, found)
+    return found, refused + skipped
 
 
-def _zip_collect(root: Path, assignment: str, source: Path) -> list[str]:
-    archive = config.archive(root, assignment)
-    shutil.rmtree(archive, ignore_errors=True)
-    archive.mkdir(parents=True)
-    for f in ([source] if source.is_file() else sorted(source.iterdir())):
-        if f.is_file():
-            shutil.copy(f, archive / f.name)
-    proc = nbgrader("zip_collect", assignment, "--force", cwd=root)
-    return [m.group(1) for m in re.finditer(r"Skipped submission with no match information provided: (.+)",
-                                            proc.stderr)]
+def roster_path(root: Path, assignment: str) -> Path:
+    return config.workspace(root, "reports", assignment, "roster.json")
 
 
-def _copy_tree(root: Path, assignment: str, source: Path) -> list[str]:
-    skipped = []
-    for student in sorted(p for p in source.iterdir() if p.is_dir()):
-        inner = student / assignment if (student / assignment).is_dir() else student
-        if not any(inner.iterdir()):
-            skipped.append(f"{student.name}/: empty folder")
-            continue
-        shutil.copytree(inner, config.path(root, "submitted_directory", student.name, assignment))
-    for stray in (p for p in source.iterdir() if p.is_file()):
-        skipped.append(f"{stray.name}: not in a student's folder")
-    return skipped
+def write_roster(root: Path, assignment: str, found: list[lms.Submission]) -> None:
+    path = roster_path(root, assignment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([s.record() for s in found], indent=1, ensure_ascii=False))
+
+
+def read_roster(root: Path, assignment: str) -> list[dict]:
+    path = roster_path(root, assignment)
+    if not path.exists():
+        raise SystemExit(f"no roster at {path}: grade the class first (make grade ASSIGNMENT={assignment} "
+                         "SUBMISSIONS=<the LMS download>)")
+    return json.loads(path.read_text())
 
 
 def _each_student(root: Path, step: str, assignment: str) -> list[Path]:

@@ -30,7 +30,7 @@ def course(root: Path = ROOT) -> CourseDirectory:
 
 
 def settings(root: Path = ROOT) -> Config:
-    """The course's whole nbgrader configuration (Execute.timeout, IgnorePattern, ZipCollectApp, ...)."""
+    """The course's whole nbgrader configuration (Execute.timeout, IgnorePattern, FileNameCollectorPlugin, ...)."""
     return course(root).config
 
 
@@ -63,11 +63,3 @@ def workspace(root: Path = ROOT, *parts: str) -> Path:
     the gradebook's folder, then `parts`."""
     return gradebook(root).parent.joinpath(*parts)
 
-
-def archive(root: Path, assignment: str) -> Path:
-    """Where `nbgrader zip_collect` reads an assignment's LMS download (ZipCollectApp's archive folder)."""
-    from nbgrader.apps.zipcollectapp import ZipCollectApp
-
-    app = ZipCollectApp(config=settings(root))
-    return Path(course(root).root, app.collect_directory_structure.format(
-        downloaded=app.downloaded_directory, assignment_id=assignment, collect_step=app.archive_directory))

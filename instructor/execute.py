@@ -7,13 +7,18 @@
   `ganlab.feedback.expect_close = ...`) and the code of their functions (`f.__code__ = ...`), and re-runs
   the set-up cell's imports, so an answer cell that shadows `expect_close`, `torch` or `F` has no effect
   on the tests. Neither is saved into the notebook.
-  When that fails (the student's code removed the guard), the test cell is not run and scores 0. Code
-  in the same interpreter can still defeat it by subtler means: instructor/scan.py flags such code.
+  When that fails (the student's code removed the guard), the test cell is not run and scores 0. So it is
+  when the student's cells left code running that could act after the guard: a thread (threading, _thread,
+  a Timer), a trace or profile hook, or a changed signal handler (an alarm). New audit hooks are refused
+  outright, and tqdm's monitor thread is switched off, so every thread that was not there at the start is
+  the notebook's own. Code in the same interpreter can still defeat it by subtler means (a callback on the
+  kernel's own event loop): instructor/scan.py flags such code.
 - No mimic of JupyterLab's Output widget (`drop_output_widget_mimic`): it could stall the cell after a
   widget cell until the timeout.
 - Outputs are capped per cell (`max_output_bytes`) as they arrive: a cell printing 100 MB costs neither
   the grader's memory nor the feedback file.
-What happened (a failing guard, truncated outputs) goes to `notes_file` (JSON) for the report.
+What happened (a failing guard, truncated outputs, the kernel's torch threads) goes to `notes_file` (JSON) for the
+report.
 """
 from __future__ import annotations
 
@@ -33,14 +38,37 @@ from .notebooks import is_test, meta
 GUARDED_MODULES = ("builtins", "math", "torch", "torch.nn.functional", "ganlab", "ganlab.feedback")
 SNAPSHOT = """\
 def _grading_snapshot():
-    import builtins, importlib, torch, types
+    import builtins, importlib, signal, sys, threading, torch, types
+    try:
+        import tqdm.std
+        tqdm.std.tqdm.monitor_interval = 0   # no monitor thread: a thread that starts later is the notebook's
+    except ImportError:
+        pass
+    def refuse(event, args):
+        if event == "sys.addaudithook":   # raising RuntimeError here refuses the new hook, silently
+            raise RuntimeError("grading: no audit hooks")
+    sys.addaudithook(refuse)
     saved = [(m, dict(vars(m)), False) for m in map(importlib.import_module, {modules!r})]
     classes = [c for c in vars(importlib.import_module("ganlab.feedback")).values()
                if isinstance(c, type) and c.__module__ == "ganlab.feedback"]
     saved += [(c, dict(vars(c)), True) for c in [torch.Tensor] + classes]
     code = [(f, f.__code__, f.__defaults__, f.__kwdefaults__) for _, was, _ in saved for f in was.values()
             if isinstance(f, types.FunctionType)]   # `expect_close.__code__ = ...` patches the function itself
+    threads = set(sys._current_frames())   # every thread running Python, _thread's included
+    handlers = {{s: signal.getsignal(s) for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)}}
+    def still_running():
+        left = [getattr(threading._active.get(t), "name", "a _thread thread") for t in set(sys._current_frames()) - threads]
+        hooks = [name for name, hook in (("sys.settrace", sys.gettrace()), ("sys.setprofile", sys.getprofile()),
+                                         ("threading.settrace", getattr(threading, "_trace_hook", None)),
+                                         ("threading.setprofile", getattr(threading, "_profile_hook", None)))
+                 if hook is not None]
+        changed = [signal.Signals(s).name for s, h in handlers.items() if signal.getsignal(s) is not h]
+        return ([f"thread(s) {{', '.join(left)}}"] if left else []) + hooks + (
+            [f"handler(s) of {{', '.join(changed)}}"] if changed else [])
     def restore():
+        running = still_running()
+        if running:
+            raise RuntimeError("the notebook left code running after its cell: " + "; ".join(running))
         for owner, was, exact in saved:
             now = vars(owner)
             for key, value in was.items():
@@ -54,6 +82,7 @@ def _grading_snapshot():
 _grading_snapshot()
 del _grading_snapshot
 """
+THREADS = "__import__('torch').get_num_threads()"   # the kernel's torch threads, noted for the report
 
 
 def drop_output_widget_mimic(client) -> None:
@@ -87,7 +116,7 @@ class GuardedExecute(Execute):
                             if c.cell_type == "code" and meta(c).get("grade_id") == "setup" and meta(c).get("locked")),
                            "")
         self._snapshot_taken, self._output_bytes = False, {}
-        self._notes = {"guard_failed": [], "truncated": []}
+        self._notes = {"guard_failed": [], "truncated": [], "torch_threads": None}
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -99,7 +128,8 @@ class GuardedExecute(Execute):
         if not self._snapshot_taken:   # the first cell: Execute.preprocess has re-run NotebookClient.__init__
             self._snapshot_taken = True
             drop_output_widget_mimic(self)
-            self._silent(SNAPSHOT.format(modules=GUARDED_MODULES, name=self._guard), "the start (snapshot)")
+            self._silent(SNAPSHOT.format(modules=GUARDED_MODULES, name=self._guard), "the start (snapshot)",
+                         expressions={"threads": THREADS})
         if is_test(cell):
             restore = f"getattr(__import__('builtins'), {self._guard!r})()\n{self._setup}"
             failed = self._silent(restore, meta(cell).get("grade_id", f"cell {index + 1}"))
@@ -110,12 +140,16 @@ class GuardedExecute(Execute):
                 return cell, self.resources
         return super().preprocess_cell(cell, resources, index)
 
-    def _silent(self, code: str, before: str) -> str:
+    def _silent(self, code: str, before: str, expressions: dict | None = None) -> str:
         """Run `code` in the kernel, saved nowhere; returns '' or what failed (noted: the student's code
-        broke the guard, or left the kernel busy past the time limit)."""
-        reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False))
+        broke the guard, or left the kernel busy past the time limit). `expressions`: values to note."""
+        reply = self.wait_for_reply(self.kc.execute(code, silent=True, store_history=False, allow_stdin=False,
+                                                    user_expressions=expressions or {}))
         content = (reply or {}).get("content", {"status": "error", "ename": "no reply in time", "evalue": ""})
         if content.get("status") == "ok":
+            for key, value in content.get("user_expressions", {}).items():
+                text = value.get("data", {}).get("text/plain") if value.get("status") == "ok" else None
+                self._notes["torch_threads" if key == "threads" else key] = int(text) if text else None
             return ""
         failed = f"{content.get('ename')}: {str(content.get('evalue', ''))[:120]}".rstrip(": ")
         self._notes["guard_failed"].append([before, failed])

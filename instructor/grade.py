@@ -1,22 +1,25 @@
-"""`make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=dir-or-zip] [JOBS=N] [UNSAFE=1]`: grade a class with
+"""`make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=lms-download] [JOBS=N] [UNSAFE=1]`: grade a class with
 nbgrader's own steps.
 
-release (generate_assignment) -> collect (zip_collect or a submitted/ tree) -> check and repair each
-submission, scan its code for review -> register the students -> autograde each one, JOBS at a time, its
-kernel in a sandbox (a failure never stops the batch) -> feedback HTML -> grades CSV -> a report of what
-happened to every submission. Autograding runs `nbgrader autograde` per student; the other steps run
-nbgrader's classes in this process (instructor/nbgrader_steps.py). With no SUBMISSIONS it grades a
-built-in example class.
+release (generate_assignment) -> collect (the LMS download unpacked safely and read by its names: Canvas,
+Moodle, Blackboard, a submitted/ tree; instructor/collect.py) -> check and repair each submission, scan its code
+for review -> register the students (LMS id and name) -> autograde each one, JOBS at a time, its kernel in a
+sandbox with a thread budget of cores // JOBS (a failure never stops the batch) -> feedback HTML without hidden
+tests -> grades CSV, the LMS's grade and feedback files (instructor/lms_export.py) -> a report of what
+happened to every submission (report.md, and outcomes.json for programs). Autograding runs `nbgrader
+autograde` per student; the other steps run nbgrader's classes in this process (instructor/nbgrader_steps.py).
+With no SUBMISSIONS it grades a built-in example class.
 
 nbgrader's autograde stays the trusted process, outside the sandbox: it puts the gradebook's test cells
 (hidden ones included) into the notebook, executes it through instructor.execute.GuardedExecute, whose
 kernel runs in bubblewrap (instructor/sandbox.py), scores it and writes the gradebook. Parallel runs
 share the SQLite gradebook: each writes only its own student's rows, in short transactions; a run that
-still meets a lock is retried, so the grades never depend on JOBS.
+still meets a lock is retried, so the grades never depend on JOBS. Nor does a cell's time: each kernel's
+torch gets cores // JOBS threads, so a 64-core server does not run 64 kernels of 64 threads each.
 
 Outputs, where nbgrader_config.py puts them (instructor/config.py; by default under .grading/): submitted/,
 autograded/, feedback/<student>/<assignment>/ (HTML for students), the gradebook, and next to it
-reports/<assignment>/{grades.csv, report.md}.
+reports/<assignment>/{grades.csv, report.md, outcomes.json, roster.json, lms/}.
 """
 from __future__ import annotations
 
@@ -28,9 +31,10 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import collect, config, example_class, nbgrader_steps, report, sandbox, scan, submissions
+from . import collect, config, example_class, lms_export, nbgrader_steps, report, sandbox, scan, submissions
 from .nbgrader_cli import NbgraderError, nbgrader
 from .notebooks import ROOT, read, release_notebook
 
@@ -39,6 +43,45 @@ from .notebooks import ROOT, read, release_notebook
 GRADING_ENV = {"CUDA_VISIBLE_DEVICES": "",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 LOCK_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Run:
+    """One grading run of one assignment: what every step of it needs."""
+    root: Path
+    assignment: str
+    notebook: str
+    jobs: int          # submissions graded at once
+    isolated: bool     # kernels in the sandbox
+    timeout: int       # seconds per cell (Execute.timeout)
+    limit: int         # seconds for a whole notebook
+    logs: Path         # the executor's notes and the kernels' logs
+
+    @property
+    def threads(self) -> int:
+        """Each kernel's share of the cores (OMP_NUM_THREADS, MKL_NUM_THREADS; torch reads the first)."""
+        return thread_budget(self.jobs)
+
+    @property
+    def db_url(self) -> str:
+        return config.db_url(self.root)
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def thread_budget(jobs: int) -> int:
+    return max(1, cores() // jobs)
+
+
+def default_jobs(memory_per_kernel: int = sandbox.Limits.memory) -> int:
+    """As many kernels as there are cores, and no more than the memory holds at the sandbox's limit each."""
+    try:
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return cores()
+    return max(1, min(cores(), ram // memory_per_kernel))
 
 
 def _preprocessors() -> list[str]:
@@ -54,54 +97,56 @@ def _preprocessors() -> list[str]:
 def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=print, jobs: int | None = None,
           unsafe: bool = False) -> Path:
     """Grade `assignment` for the submissions at `source` (None: the example class), `jobs` at a time
-    (default: one per CPU core); returns report.md. Each kernel runs in the sandbox, or, only when
+    (default: default_jobs()); returns report.md. Each kernel runs in the sandbox, or, only when
     `unsafe`, without isolation."""
     root = Path(root).resolve()
-    jobs = max(1, jobs or os.cpu_count() or 1)
     if not (root / "solutions" / assignment).is_dir():
         known = sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir())
         raise SystemExit(f"no assignment {assignment!r} in solutions/; known: {', '.join(known)}")
     if source is not None and not Path(source).exists():
-        raise SystemExit(f"no submissions at {source}: expected a .zip, a folder of zips or notebooks, or a "
+        raise SystemExit(f"no submissions at {source}: expected an LMS download (Canvas, Moodle or Blackboard "
+                         "zip, or a folder of them), a folder of <student>_<notebook>.ipynb files or a "
                          "submitted/ tree (<student>/<assignment>/<notebook>.ipynb)")
-    timeout = int(config.settings(root).Execute.timeout)
     isolated = _isolation(unsafe, log)
     log(f"== {assignment}: release and gradebook")
     nbgrader_steps.release(root, assignment)
     release_file = release_notebook(assignment, root)
-    notebook, release = release_file.stem, read(release_file)
+    release = read(release_file)
+    timeout = int(config.settings(root).Execute.timeout)
+    run = Run(root, assignment, release_file.stem, max(1, jobs or default_jobs()), isolated, timeout,
+              limit=timeout * (sum(c.cell_type == "code" for c in release.cells) + 10),
+              logs=config.workspace(root, "execution", assignment))
     if source is None:
         source = example_class.build(assignment, root, config.workspace(root, "example_class"))
         log(f"   no SUBMISSIONS given: grading the example class {source.relative_to(root)}")
 
-    students, skipped = collect.collect(root, assignment, Path(source))
-    log(f"== collected {len(students)} submissions from {source}")
+    found, skipped = collect.collect(root, assignment, Path(source))
+    shapes = sorted({s.lms for s in found})
+    log(f"== collected {len(found)} submissions from {source} ({', '.join(shapes) or 'nothing'})")
     set_aside = config.workspace(root, "set_aside", assignment)
     shutil.rmtree(set_aside, ignore_errors=True)
-    intakes = {s: submissions.check(config.path(root, "submitted_directory", s, assignment), notebook, release,
-                                    set_aside / s) for s in students}
-    nbgrader_steps.register(root, students)
+    intakes = {s.student: submissions.check(config.path(root, "submitted_directory", s.student, assignment),
+                                            run.notebook, release, set_aside / s.student) for s in found}
+    nbgrader_steps.register(root, {s.student: s.name for s in found})
 
-    db_url = config.db_url(root)
-    runs = config.workspace(root, "execution", assignment)
-    shutil.rmtree(runs, ignore_errors=True)
-    runs.mkdir(parents=True)
-    limit = timeout * (sum(c.cell_type == "code" for c in release.cells) + 10)   # the whole notebook's
-    log(f"== autograding {sum(i.gradable for i in intakes.values())} submissions, {jobs} at a time, "
-        + ("each kernel in a sandbox" if isolated else "WITHOUT isolation (UNSAFE)"))
-    gradable = [s for s, i in intakes.items() if i.gradable]
-    results = _autograde_all(root, assignment, gradable, runs, db_url, isolated, jobs, limit)
+    shutil.rmtree(run.logs, ignore_errors=True)
+    run.logs.mkdir(parents=True)
+    log(f"== autograding {sum(i.gradable for i in intakes.values())} submissions, {run.jobs} at a time with "
+        f"{run.threads} thread(s) each, " + ("each kernel in a sandbox" if isolated else "WITHOUT isolation (UNSAFE)"))
+    results = _autograde_all(run, [s for s, i in intakes.items() if i.gradable])
     outcomes = []
-    for student, intake in intakes.items():
-        outcome = report.Outcome(student, "not graded", notes=list(intake.notes))
+    for sub in found:
+        intake = intakes[sub.student]
+        outcome = report.Outcome(sub.student, report.Status.NOT_GRADED, name=sub.name,
+                                 notes=sub.older + list(intake.notes))
         if intake.gradable:
-            submitted = config.path(root, "submitted_directory", student, assignment, f"{notebook}.ipynb")
+            submitted = config.path(root, "submitted_directory", sub.student, assignment, f"{run.notebook}.ipynb")
             outcome.review = scan.summarise(scan.scan_notebook(read(submitted), release))
-            proc, seconds = results[student]
-            _record(outcome, proc, root, assignment, notebook, db_url, runs, intake.repaired, timeout, limit)
-            log(f"   {student:<12} {outcome.shown_status:<28} {seconds:5.1f} s")
+            proc, seconds = results[sub.student]
+            _record(run, outcome, proc, intake.repaired)
+            log(f"   {sub.student:<12} {outcome.shown_status:<28} {seconds:5.1f} s")
         else:
-            log(f"   {student:<12} {outcome.status}: {intake.notes[-1]}")
+            log(f"   {sub.student:<12} {outcome.status}: {intake.notes[-1]}")
         outcomes.append(outcome)
 
     log("== feedback and grades")
@@ -112,6 +157,8 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     out = config.workspace(root, "reports", assignment)
     out.mkdir(parents=True, exist_ok=True)
     nbgrader_steps.export(root, assignment, out / "grades.csv")
+    lms_export.write(root, assignment, log=log)
+    report.save(out / "outcomes.json", outcomes)
     text = report.write(out / "report.md", assignment, outcomes, skipped, isolated=isolated)
     log(text)
     log(f"grades: {out / 'grades.csv'}\nfeedback: {config.path(root, 'feedback_directory', '<student>', assignment)}/")
@@ -130,40 +177,39 @@ def _isolation(unsafe: bool, log) -> bool:
     return True
 
 
-def _autograde_all(root, assignment, students, runs, db_url, isolated, jobs, limit) -> dict:
-    """student -> (nbgrader's completed process or None, seconds), `jobs` students at a time; each parallel
-    slot has its own sandbox uid."""
+def _autograde_all(run: Run, students: list[str]) -> dict:
+    """student -> (nbgrader's completed process or None, seconds), `run.jobs` students at a time; each
+    parallel slot has its own sandbox uid."""
     slots = queue.Queue()
-    for slot in range(jobs):
+    for slot in range(run.jobs):
         slots.put(slot)
 
-    def run(student):
+    def one(student):
         slot, t = slots.get(), time.perf_counter()
         try:
-            proc = autograde_one(root, assignment, student, runs, db_url, isolated, slot, limit)
-            return proc, time.perf_counter() - t
+            return autograde_one(run, student, slot), time.perf_counter() - t
         finally:
             slots.put(slot)
 
-    with ThreadPoolExecutor(jobs) as pool:
-        return dict(zip(students, pool.map(run, students)))
+    with ThreadPoolExecutor(run.jobs) as pool:
+        return dict(zip(students, pool.map(one, students)))
 
 
-def _record(outcome, proc, root, assignment, notebook, db_url, runs, repaired, timeout, limit) -> None:
+def _record(run: Run, outcome: report.Outcome, proc, repaired: bool) -> None:
     """Fill `outcome` from the gradebook, the autograded notebook and what the executor noted."""
     student = outcome.student
-    scores = report.gradebook_scores(db_url, assignment, notebook, student)
+    scores = report.gradebook_scores(run.db_url, run.assignment, run.notebook, student)
     if proc is None:
-        outcome.notes.append(f"grading stopped after {limit} s (the whole notebook's limit); not graded")
+        outcome.notes.append(f"grading stopped after {run.limit} s (the whole notebook's limit); not graded")
     elif scores is None or proc.returncode != 0:
-        (runs / f"{student}.nbgrader.log").write_text(proc.stderr)   # the whole story, for the instructor
-        outcome.notes.append(_failure(proc.stderr, runs / f"{student}.log"))
+        (run.logs / f"{student}.nbgrader.log").write_text(proc.stderr)   # the whole story, for the instructor
+        outcome.notes.append(_failure(proc.stderr, run.logs / f"{student}.log"))
     else:
         outcome.score, outcome.max_score, outcome.failed, outcome.written_pending = scores
-        outcome.status = "graded after repair" if repaired else "graded"
-    autograded = config.path(root, "autograded_directory", student, assignment, f"{notebook}.ipynb")
-    outcome.notes += report.execution_notes(autograded, timeout)
-    notes, review = report.sandbox_notes(runs / f"{student}.json", autograded)
+        outcome.status = report.Status.REPAIRED if repaired else report.Status.GRADED
+    autograded = config.path(run.root, "autograded_directory", student, run.assignment, f"{run.notebook}.ipynb")
+    outcome.notes += report.execution_notes(autograded, run.timeout)
+    notes, review = report.sandbox_notes(run.logs / f"{student}.json", autograded)
     outcome.notes += notes
     outcome.review += review
 
@@ -182,20 +228,20 @@ def _failure(stderr: str, kernel_log: Path) -> str:
     return "nbgrader could not grade it: " + " / ".join(last)[-300:]
 
 
-def autograde_one(root: Path, assignment: str, student: str, runs: Path, db_url: str, isolated: bool, slot: int,
-                  limit: int) -> subprocess.CompletedProcess | None:
-    """`nbgrader autograde` for one student (None: it ran past `limit` seconds and was stopped)."""
-    args = ["autograde", assignment, "--student", student, "--force", *_preprocessors(),
-            f"--CourseDirectory.db_url={db_url}?timeout=60",   # wait for a parallel run's write, not fail
-            f"--GuardedExecute.notes_file={runs / f'{student}.json'}"]
-    if isolated:
-        args += ["--GuardedExecute.sandbox=True", f"--SandboxedKernelManager.log_file={runs / f'{student}.log'}"]
+def autograde_one(run: Run, student: str, slot: int) -> subprocess.CompletedProcess | None:
+    """`nbgrader autograde` for one student (None: it ran past `run.limit` seconds and was stopped)."""
+    args = ["autograde", run.assignment, "--student", student, "--force", *_preprocessors(),
+            f"--CourseDirectory.db_url={run.db_url}?timeout=60",   # wait for a parallel run's write, not fail
+            f"--GuardedExecute.notes_file={run.logs / f'{student}.json'}"]
+    if run.isolated:
+        args += ["--GuardedExecute.sandbox=True", f"--SandboxedKernelManager.log_file={run.logs / f'{student}.log'}"]
         if sandbox.slot_uid(slot) is not None:
             args.append(f"--SandboxedKernelManager.uid={sandbox.slot_uid(slot)}")
+    env = {**GRADING_ENV, "OMP_NUM_THREADS": str(run.threads), "MKL_NUM_THREADS": str(run.threads)}
     retried = False   # a parallel run can make nbgrader itself fail now and then: one more try, as a lock does
     for _ in range(LOCK_RETRIES):
         try:
-            proc = nbgrader(*args, cwd=root, check=False, env=GRADING_ENV, timeout=limit)
+            proc = nbgrader(*args, cwd=run.root, check=False, env=env, timeout=run.limit)
         except subprocess.TimeoutExpired:
             return None
         kernel_failed = "DeadKernelError" in proc.stderr or "Timeout waiting for IOPub" in proc.stderr
@@ -210,10 +256,12 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="make grade", description=__doc__.split("\n")[0])
     parser.add_argument("assignment", help="e.g. 04_wgan_gp")
     parser.add_argument("submissions", nargs="?", type=Path,
-                        help="an LMS download (.zip or folder of zips/notebooks named <student>_<notebook>."
-                             "ipynb) or a submitted/ tree; omitted: the example class")
+                        help="an LMS download as the LMS made it (Canvas, Moodle, Blackboard: a .zip or its folder), "
+                             "notebooks named <student>_<notebook>.ipynb, or a submitted/ tree; omitted: the "
+                             "example class")
     parser.add_argument("--jobs", type=int, default=None,
-                        help="submissions graded at once (default: the number of CPU cores)")
+                        help="submissions graded at once (default: the CPU cores, at most one per "
+                             f"{sandbox.Limits.memory / 2**30:g} GiB of memory)")
     parser.add_argument("--unsafe", action="store_true",
                         help="grade without isolation when bubblewrap is missing (the report says so)")
     args = parser.parse_args(argv)

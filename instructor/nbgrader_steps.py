@@ -32,11 +32,14 @@ def release(root: Path, assignment: str) -> None:
     _converter(GenerateAssignment, root, assignment, force=True, create_assignment=True)
 
 
-def register(root: Path, students: list[str]) -> None:
-    """`nbgrader db student import`: every student in the gradebook."""
+def register(root: Path, students: dict[str, str]) -> None:
+    """`nbgrader db student import`: every student (LMS id -> display name) in the gradebook, the name as
+    formgrader shows it (first names, last name)."""
     with Gradebook(config.db_url(root)) as gb:
-        for student in students:
-            gb.update_or_create_student(student)
+        for student, name in students.items():
+            first, _, last = name.rpartition(" ") if name != student else ("", "", "")
+            gb.update_or_create_student(student, first_name=first or last, last_name=last if first else "",
+                                        lms_user_id=student)
 
 
 def feedback(root: Path, assignment: str) -> None:

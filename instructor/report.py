@@ -3,15 +3,27 @@ errors and interrupted cells from the autograded notebook, repairs from intake."
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from .notebooks import first_line, is_answer, meta, read
 
+
+class Status(str, Enum):
+    GRADED = "graded"
+    REPAIRED = "graded after repair"
+    NOT_GRADED = "not graded"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass
 class Outcome:
-    student: str
-    status: str                     # graded | graded after repair | not graded
+    student: str                    # the id nbgrader grades under (the LMS's unique id)
+    status: Status
+    name: str = ""                  # display name, as the LMS gave it
     score: float | None = None      # autograded points
     max_score: float | None = None
     written_pending: float = 0.0    # points of written answers waiting for a human
@@ -21,7 +33,22 @@ class Outcome:
 
     @property
     def shown_status(self) -> str:
-        return f"{self.status}, review" if self.review else self.status
+        return f"{self.status}, review" if self.review else str(self.status)
+
+    @property
+    def shown_student(self) -> str:
+        return f"{self.student} ({self.name})" if self.name and self.name != self.student else self.student
+
+
+def save(path: Path, outcomes: list[Outcome]) -> None:
+    """The outcomes as JSON, for programs (tests, an LMS script): a list of Outcome fields."""
+    path.write_text(json.dumps([{**asdict(o), "status": o.status.value} for o in outcomes], indent=1,
+                               ensure_ascii=False))
+
+
+def load(path: Path) -> dict[str, Outcome]:
+    """student -> Outcome, from save()'s file."""
+    return {d["student"]: Outcome(**{**d, "status": Status(d["status"])}) for d in json.loads(path.read_text())}
 
 
 def gradebook_scores(db_url: str, assignment: str, notebook: str, student: str):
@@ -106,7 +133,7 @@ def write(path: Path, assignment: str, outcomes: list[Outcome], extra: list[str]
         if o.review:
             notes = "; ".join(filter(None, [f"review: {o.review[0][:160]}" + (
                 f" (and {len(o.review) - 1} more)" if len(o.review) > 1 else ""), notes]))
-        lines.append(f"| {o.student} | {score} | {o.shown_status} | {failed or '—'} | "
+        lines.append(f"| {o.shown_student} | {score} | {o.shown_status} | {failed or '—'} | "
                      f"{notes.replace('|', '/') or '—'} |")
     flagged = [o for o in outcomes if o.review]
     if flagged:
@@ -114,7 +141,7 @@ def write(path: Path, assignment: str, outcomes: list[Outcome], extra: list[str]
                   "Code a fair answer has no need for (instructor/scan.py) or that broke the test cells' guard. "
                   "The score stands until you decide; read the lines in the submission.", ""]
         for o in flagged:
-            lines += [f"- **{o.student}**"] + [f"  - {r.replace('|', '/')}" for r in o.review]
+            lines += [f"- **{o.shown_student}**"] + [f"  - {r.replace('|', '/')}" for r in o.review]
     if extra:
         lines += ["", "## Files not collected", ""] + [f"- {e}" for e in extra]
     text = "\n".join(lines) + "\n"
