@@ -1,13 +1,17 @@
-"""A small example class for any assignment, built from its release and the instructor's answers, as an
-LMS download (`<student>_<notebook>.ipynb` in one zip): what `make grade` grades when given nothing.
+"""A small example class for any assignment, built from its release and the instructor's answers, as a
+download shaped as each LMS makes it (`build(..., lms=...)`): `<student>_<notebook>.ipynb` files (what
+`make grade` grades when given nothing), Canvas, Moodle (folders or flat) or Blackboard.
 
-Each student shows one thing that happens in a real class; EXPECTED says what a fair grader does with it.
+Each student shows one thing that happens in a real class; STORIES says what a fair grader does with it.
+PEOPLE gives each a name and an LMS id as a real class has them: two share a name (Sam Lee), one has
+accents (Ana María López); on Canvas dave is LATE and erin's file was resubmitted (`-1`); on Blackboard
+alice also has an earlier attempt (the blank release), which must not count.
 """
 from __future__ import annotations
 
 import copy
 import re
-import uuid
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -44,6 +48,52 @@ STORIES = {
 }
 
 
+# student -> (name, LMS id): Canvas's user id, Moodle's participant id; Blackboard's user name is the student
+PEOPLE = {"alice": ("Alice Martin", 1001), "bob": ("Sam Lee", 1002), "carol": ("Sam Lee", 1003),
+          "dave": ("Dave Okafor", 1004), "erin": ("Erin Walsh", 1005), "frank": ("Frank Müller", 1006),
+          "grace": ("Grace Chen", 1007), "heidi": ("Heidi Berg", 1008), "ivan": ("Ivan Petrov", 1009),
+          "judy": ("Ana María López", 1010), "ken": ("Ken Sato", 1011), "leo": ("Leo Rossi", 1012),
+          "mallory": ("Mallory Price", 1013)}
+SHAPES = ("files", "canvas", "moodle", "moodle-flat", "blackboard")
+BLACKBOARD_TIME, EARLIER = "2026-12-01-10-00-00", "2026-11-30-09-15-00"
+
+
+def lms_id(student: str, lms: str) -> str:
+    """The id `make grade` grades `student` under when the class comes from `lms`."""
+    return student if lms in ("files", "blackboard") else str(PEOPLE[student][1])
+
+
+def _canvas_name(name: str) -> str:
+    """Canvas's sortable name in its file names: last name then first, lower case, letters only."""
+    first, last = name.rsplit(" ", 1)
+    plain = unicodedata.normalize("NFKD", last + first).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", plain.lower())
+
+
+def _named(student: str, uploaded: str, lms: str) -> str:
+    """The path of `student`'s file `uploaded` inside the download of `lms`."""
+    name, uid = PEOPLE[student]
+    if lms == "canvas":
+        late = ["LATE"] if student == "dave" else []
+        file = uploaded.replace(".ipynb", "-1.ipynb") if student == "erin" else uploaded
+        return "_".join([_canvas_name(name), *late, str(uid), str(uid + 1000), file])
+    if lms == "moodle":
+        return f"{name}_{uid}_assignsubmission_file/{uploaded}"   # Moodle 4.1 and later: no trailing _
+    if lms == "moodle-flat":
+        return f"{name}_{uid}_assignsubmission_file_{uploaded}"
+    if lms == "blackboard":
+        return f"Assignment 4_{student}_attempt_{BLACKBOARD_TIME}_{uploaded}"
+    return f"{student}_{uploaded}"
+
+
+def _receipt(student: str, stamp: str, stored: str, uploaded: str) -> str:
+    """Blackboard's receipt for one attempt."""
+    return (f"Name: {PEOPLE[student][0]} ({student})\nAssignment: Assignment 4\nDate Submitted: {stamp}\n"
+            f"Current Grade: Needs Grading\n\nSubmission Field:\nThere is no student submission text data for "
+            f"this assignment.\n\nComments:\nThere are no student comments for this assignment.\n\nFiles:\n"
+            f"\tOriginal filename: {uploaded}\n\tFilename: {stored}\n")
+
+
 def _graded(release) -> list[str]:
     """Answer cells that have tests, in notebook order."""
     tests = test_points(release)
@@ -67,8 +117,26 @@ def _syntax_error(code: str) -> str:
     return re.sub(r"^(def [^:]*?\)):$", r"\1", code, count=1, flags=re.M | re.S)
 
 
-def submissions(assignment: str, root: Path) -> dict[str, str]:
-    """file name -> content for every student of the example class."""
+def submissions(assignment: str, root: Path, lms: str = "files") -> dict[str, str]:
+    """path inside the download -> content for every student of the example class, named as `lms` names it."""
+    files = {}
+    for student, (uploaded, text) in handed_in(assignment, root).items():
+        path = _named(student, uploaded, lms)
+        files[path] = text
+        if lms == "blackboard":
+            files[path.removesuffix(f"_{uploaded}") + ".txt"] = _receipt(
+                student, BLACKBOARD_TIME, path, uploaded)
+    if lms == "blackboard":   # alice's earlier attempt, the blank release: the latest attempt counts
+        release_file = release_notebook(assignment, root)
+        earlier = f"Assignment 4_alice_attempt_{EARLIER}_{release_file.name}"
+        files[earlier] = release_file.read_text()
+        files[earlier.removesuffix(f"_{release_file.name}") + ".txt"] = _receipt("alice", EARLIER, earlier,
+                                                                               release_file.name)
+    return files
+
+
+def handed_in(assignment: str, root: Path) -> dict[str, tuple[str, str]]:
+    """student -> (the file name they uploaded, its content), for every student of the example class."""
     release_file = release_notebook(assignment, root)
     notebook = release_file.stem
     release = read(release_file)
@@ -93,18 +161,19 @@ def submissions(assignment: str, root: Path) -> dict[str, str]:
         "mallory": _insert_after_setup(with_code(), LONG_RUN),
         "judy": _strip_metadata(with_code()),
     }
-    files = {f"{s}_{notebook}.ipynb": nbformat.writes(nb) for s, nb in notebooks.items()}
-    files[f"heidi_{notebook} (1).ipynb"] = nbformat.writes(with_code())
-    files[f"ivan_{notebook}.ipynb"] = nbformat.writes(with_code())[:4000]
-    return files
+    files = {s: (f"{notebook}.ipynb", nbformat.writes(nb)) for s, nb in notebooks.items()}
+    files["heidi"] = (f"{notebook} (1).ipynb", nbformat.writes(with_code()))
+    files["ivan"] = (f"{notebook}.ipynb", nbformat.writes(with_code())[:4000])
+    return dict(sorted(files.items()))
 
 
-def build(assignment: str, root: Path, out: Path) -> Path:
-    """Write the example class as `out/<assignment>-example-class.zip`; returns its path."""
+def build(assignment: str, root: Path, out: Path, lms: str = "files") -> Path:
+    """Write the example class as `out/<assignment>-example-class[-<lms>].zip`, as `lms` names its download;
+    returns its path."""
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{assignment}-example-class.zip"
+    path = out / f"{assignment}-example-class{'' if lms == 'files' else '-' + lms}.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in submissions(assignment, root).items():
+        for name, text in submissions(assignment, root, lms).items():
             zf.writestr(name, text)
     return path
 
@@ -124,14 +193,16 @@ def _delete(nb, *grade_ids):
 def _duplicate(nb, grade_id, earlier_source):
     i = next(i for i, c in enumerate(nb.cells) if meta(c).get("grade_id") == grade_id)
     attempt = copy.deepcopy(nb.cells[i])
-    attempt.source, attempt.id = earlier_source, uuid.uuid4().hex[:8]  # a new id, as Jupyter gives a copy
+    attempt.source, attempt.id = earlier_source, f"copy-{attempt.id}"[:64]  # a new id, as Jupyter gives a copy
     nb.cells.insert(i, attempt)
     return nb
 
 
 def _insert_after_setup(nb, source):
     i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-    nb.cells.insert(i + 1, nbformat.v4.new_code_cell(source))
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id = "my-own-experiment"   # fixed, so that every build of the class is the same bytes
+    nb.cells.insert(i + 1, cell)
     return nb
 
 

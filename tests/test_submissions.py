@@ -20,7 +20,7 @@ def release():
 @pytest.fixture(scope="module")
 def example():
     """The example class's files for lecture 01, by student."""
-    return {name.split("_")[0]: text for name, text in example_class.submissions("01_gan_basics", ROOT).items()}
+    return {student: text for student, (_, text) in example_class.handed_in("01_gan_basics", ROOT).items()}
 
 
 def _marks(nb):
