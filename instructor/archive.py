@@ -123,7 +123,7 @@ def _read(stream, budget: _Budget, refused: list[str], label: str) -> bytes | No
     while chunk := stream.read(MiB):
         size += len(chunk)
         if size > budget.limits.file:
-            refused.append(f"{label}: larger than {budget.limits.file // MiB} MiB uncompressed, not extracted")
+            refused.append(f"{label}: larger than {_size(budget.limits.file)} uncompressed, not extracted")
             return None
         chunks.append(chunk)
     return b"".join(chunks) if _count(size, budget, refused, label) else None
@@ -131,14 +131,17 @@ def _read(stream, budget: _Budget, refused: list[str], label: str) -> bytes | No
 
 def _count(size: int, budget: _Budget, refused: list[str], label: str) -> bool:
     if size > budget.limits.file:
-        refused.append(f"{label}: larger than {budget.limits.file // MiB} MiB uncompressed, not extracted")
+        refused.append(f"{label}: larger than {_size(budget.limits.file)} uncompressed, not extracted")
         return False
     if budget.bytes + size > budget.limits.total:
-        refused.append(f"{label}: the download expands past {budget.limits.total / GiB:g} GiB (a zip bomb?), "
-                       "not extracted")
+        refused.append(f"{label}: the download expands past {_size(budget.limits.total)} (a zip bomb?), not extracted")
         return False
     budget.bytes += size
     return True
+
+
+def _size(n: int) -> str:
+    return f"{n / GiB:g} GiB" if n >= GiB else f"{n / MiB:g} MiB"
 
 
 def _name(info: zipfile.ZipInfo) -> str:

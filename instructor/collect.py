@@ -17,15 +17,16 @@ from pathlib import Path
 from . import archive, config, lms
 
 
-def collect(root: Path, assignment: str, source: Path) -> tuple[list[lms.Submission], list[str]]:
-    """Copy `source` into the workspace; returns (each student's submission, what was not collected and why)."""
+def collect(root: Path, assignment: str, source: Path, notebook: str) -> tuple[list[lms.Submission], list[str]]:
+    """Copy `source` (the class's `notebook`.ipynb files) into the workspace; returns (each student's submission,
+    what was not collected and why)."""
     for step in ("submitted_directory", "autograded_directory", "feedback_directory"):
         for old in _each_student(root, step, assignment):
             shutil.rmtree(old)
     unpacked = config.workspace(root, "downloaded", assignment)
     refused = archive.unpack(Path(source).resolve(), unpacked)
     named_regexp = config.settings(root).FileNameCollectorPlugin.named_regexp
-    found, skipped = lms.recognise(unpacked, assignment, named_regexp)
+    found, skipped = lms.recognise(unpacked, assignment, notebook, named_regexp)
     for sub in found:
         folder = config.path(root, "submitted_directory", sub.student, assignment)
         folder.mkdir(parents=True)

@@ -120,7 +120,7 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
         source = example_class.build(assignment, root, config.workspace(root, "example_class"))
         log(f"   no SUBMISSIONS given: grading the example class {source.relative_to(root)}")
 
-    found, skipped = collect.collect(root, assignment, Path(source))
+    found, skipped = collect.collect(root, assignment, Path(source), run.notebook)
     shapes = sorted({s.lms for s in found})
     log(f"== collected {len(found)} submissions from {source} ({', '.join(shapes) or 'nothing'})")
     set_aside = config.workspace(root, "set_aside", assignment)

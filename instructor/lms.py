@@ -61,8 +61,9 @@ def _plugins(named_regexp: str) -> dict[str, FileNameCollectorPlugin]:
     return {lms: FileNameCollectorPlugin(named_regexp=rx, log=_QUIET) for lms, rx in shapes.items()}
 
 
-def recognise(folder: Path, assignment: str, named_regexp: str) -> tuple[list[Submission], list[str]]:
-    """Every student's latest submission in the unpacked download `folder`; and the files not collected, with why."""
+def recognise(folder: Path, assignment: str, notebook: str, named_regexp: str) -> tuple[list[Submission], list[str]]:
+    """Every student's latest submission of `assignment` (whose notebook is `notebook`.ipynb) in the unpacked
+    download `folder`; and the files not collected, with why."""
     plugins, names = _plugins(named_regexp), _receipts(folder)
     found: dict[str, list[tuple[str, dict, Path]]] = {}
     skipped = []
@@ -72,7 +73,7 @@ def recognise(folder: Path, assignment: str, named_regexp: str) -> tuple[list[Su
             if not RECEIPT.match("/" + rel.as_posix()):
                 skipped.append(f"{rel}: not a notebook")
             continue
-        lms, info = _shape(plugins, rel, assignment)
+        lms, info = _shape(plugins, rel, assignment, notebook)
         if info is None or not SAFE_ID.fullmatch(info["student_id"]):
             skipped.append(f"{rel}: its name does not say whose it is (no LMS's naming matches)")
             continue
@@ -81,8 +82,9 @@ def recognise(folder: Path, assignment: str, named_regexp: str) -> tuple[list[Su
     return [_latest(student, entries, names) for student, entries in sorted(found.items())], skipped
 
 
-def _shape(plugins, rel: Path, assignment: str) -> tuple[str, dict | None]:
-    """(lms, the plugin's groups) for one notebook."""
+def _shape(plugins, rel: Path, assignment: str, notebook: str) -> tuple[str, dict | None]:
+    """(lms, the plugin's groups) for one notebook. The release's own file name says nothing of whose it is
+    (`wgan_gp.ipynb` is not student `wgan`'s `gp.ipynb`)."""
     path = "/" + rel.as_posix()
     for lms in SHAPES:
         info = plugins[lms].collect(path)
@@ -90,7 +92,7 @@ def _shape(plugins, rel: Path, assignment: str) -> tuple[str, dict | None]:
             return lms, info
     if len(rel.parts) >= 2 and (len(rel.parts) == 2 or rel.parts[1] == assignment):
         return "folders", {"student_id": rel.parts[0], "file_id": rel.name}
-    return "files", plugins["files"].collect(path)
+    return "files", None if rel.name == f"{notebook}.ipynb" else plugins["files"].collect(path)
 
 
 def _latest(student: str, entries: list[tuple[str, dict, Path]], names: dict) -> Submission:

@@ -34,7 +34,7 @@ def collected(request, tmp_path_factory):
     download = example_class.build(ASSIGNMENT, ROOT, tmp_path_factory.mktemp(shape), lms=shape)
     unpacked = tmp_path_factory.mktemp(f"{shape}-unpacked")
     refused = archive.unpack(download, unpacked)
-    found, skipped = lms.recognise(unpacked, ASSIGNMENT, PLAIN)
+    found, skipped = lms.recognise(unpacked, ASSIGNMENT, NOTEBOOK, PLAIN)
     return shape, {s.student: s for s in found}, refused + skipped
 
 
@@ -64,7 +64,7 @@ def test_names_are_kept_for_the_report_and_the_lms(collected):
 
 def test_blackboard_latest_attempt_counts_and_the_others_are_listed(tmp_path, handed_in):
     archive.unpack(example_class.build(ASSIGNMENT, ROOT, tmp_path, lms="blackboard"), tmp_path / "out")
-    found, _ = lms.recognise(tmp_path / "out", ASSIGNMENT, PLAIN)
+    found, _ = lms.recognise(tmp_path / "out", ASSIGNMENT, NOTEBOOK, PLAIN)
     alice = next(s for s in found if s.student == "alice")
     assert alice.files[f"{NOTEBOOK}.ipynb"].read_text() == handed_in["alice"][1], "the latest attempt is graded"
     assert alice.attempt == example_class.BLACKBOARD_TIME and lms.timestamp(alice) == "2026-12-01 10:00:00"
@@ -76,7 +76,7 @@ def test_collect_writes_the_submitted_tree_the_timestamp_and_the_roster(tmp_path
     root.mkdir()
     (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
     download = example_class.build(ASSIGNMENT, ROOT, tmp_path, lms="blackboard")
-    found, skipped = collect.collect(root, ASSIGNMENT, download)
+    found, skipped = collect.collect(root, ASSIGNMENT, download, NOTEBOOK)
     folder = root / ".grading" / "submitted" / "alice" / ASSIGNMENT
     assert (folder / "timestamp.txt").read_text() == "2026-12-01 10:00:00"
     roster = {r["student"]: r for r in collect.read_roster(root, ASSIGNMENT)}
@@ -87,7 +87,7 @@ def test_collect_writes_the_submitted_tree_the_timestamp_and_the_roster(tmp_path
 def test_canvas_resubmission_and_a_file_of_the_same_name_are_both_kept(tmp_path):
     _zip(tmp_path / "c.zip", {"doejane_12345_987654_wgan_gp.ipynb": "a", "doejane_12345_987655_wgan_gp-1.ipynb": "b"})
     refused = archive.unpack(tmp_path / "c.zip", tmp_path / "out")
-    (sub,), skipped = lms.recognise(tmp_path / "out", ASSIGNMENT, PLAIN)
+    (sub,), skipped = lms.recognise(tmp_path / "out", ASSIGNMENT, NOTEBOOK, PLAIN)
     assert refused == skipped == []
     assert sorted(sub.files) == ["wgan_gp-1.ipynb", "wgan_gp.ipynb"], "neither is dropped; intake decides which"
 
@@ -95,7 +95,7 @@ def test_canvas_resubmission_and_a_file_of_the_same_name_are_both_kept(tmp_path)
 def test_unrecognised_names_and_other_files_are_reported_not_guessed(tmp_path):
     _zip(tmp_path / "d.zip", {"wgan_gp.ipynb": "{}", "Jane Doe_12_assignsubmission_onlinetext_/onlinetext.html": "x"})
     archive.unpack(tmp_path / "d.zip", tmp_path / "out")
-    found, skipped = lms.recognise(tmp_path / "out", ASSIGNMENT, PLAIN)
+    found, skipped = lms.recognise(tmp_path / "out", ASSIGNMENT, NOTEBOOK, PLAIN)
     assert found == []
     assert skipped == ["Jane Doe_12_assignsubmission_onlinetext_/onlinetext.html: not a notebook",
                        "wgan_gp.ipynb: its name does not say whose it is (no LMS's naming matches)"]
@@ -121,7 +121,7 @@ def test_paths_that_leave_the_folder_and_links_are_refused(tmp_path):
 
 
 def test_a_zip_bomb_and_deep_nesting_are_refused(tmp_path):
-    limits = archive.Limits(file=1 * archive.MiB, total=3 * archive.MiB)
+    limits = archive.Limits(file=1 * archive.MiB, total=int(3.5 * archive.MiB))
     inner = io.BytesIO()
     _zip(inner, {"deeper.zip": _zip(io.BytesIO(), {"x_wgan_gp.ipynb": "x"}).getvalue(), "amy_wgan_gp.ipynb": "a"})
     _zip(tmp_path / "d.zip", {"big.ipynb": b"\0" * (2 * archive.MiB),   # claims nothing: counted as it comes out
@@ -137,11 +137,13 @@ def test_a_zip_bomb_and_deep_nesting_are_refused(tmp_path):
 
 def test_names_without_the_utf8_flag_keep_their_accents(tmp_path):
     name = "Ana María López_1010_assignsubmission_file_/wgan_gp.ipynb"
-    info = zipfile.ZipInfo(name)
-    info._encodeFilenameFlags = lambda: (name.encode("utf-8"), info.flag_bits & ~archive.UTF8_FLAG)  # as Windows tools
+    class Unflagged(zipfile.ZipInfo):   # UTF-8 bytes without the flag, as Windows tools write them
+        def _encodeFilenameFlags(self):
+            return self.filename.encode("utf-8"), self.flag_bits & ~archive.UTF8_FLAG
+
     with zipfile.ZipFile(tmp_path / "m.zip", "w") as zf:
-        zf.writestr(info, "{}")
+        zf.writestr(Unflagged(name), "{}")
     assert not zipfile.ZipFile(tmp_path / "m.zip").infolist()[0].flag_bits & archive.UTF8_FLAG
     assert archive.unpack(tmp_path / "m.zip", tmp_path / "out") == []
-    (sub,), _ = lms.recognise(tmp_path / "out", ASSIGNMENT, PLAIN)
+    (sub,), _ = lms.recognise(tmp_path / "out", ASSIGNMENT, NOTEBOOK, PLAIN)
     assert (sub.student, sub.name, sub.lms) == ("1010", "Ana María López", "moodle")

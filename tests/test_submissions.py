@@ -128,7 +128,7 @@ def test_a_submitted_tree_is_collected_with_or_without_the_assignment_level(tmp_
     (src / "cat").mkdir()
     old = config.path(root, "submitted_directory", "old", "01_gan_basics")
     old.mkdir(parents=True)
-    found, skipped = collect.collect(root, "01_gan_basics", src)
+    found, skipped = collect.collect(root, "01_gan_basics", src, "gan_basics")
     assert [s.student for s in found] == ["amy", "ben"], "previous submissions of the assignment are replaced"
     assert {s.lms for s in found} == {"folders"}
     assert skipped == ["cat/: empty folder"]
@@ -140,7 +140,7 @@ def test_the_tools_follow_the_submitted_directory_of_nbgrader_config(tmp_path):
     root = _course(tmp_path / "root", 'c.CourseDirectory.submitted_directory = "hand-ins"')
     (tmp_path / "download" / "amy").mkdir(parents=True)
     (tmp_path / "download" / "amy" / "gan_basics.ipynb").write_text("{}")
-    found, skipped = collect.collect(root, "01_gan_basics", tmp_path / "download")
+    found, skipped = collect.collect(root, "01_gan_basics", tmp_path / "download", "gan_basics")
     assert ([s.student for s in found], skipped) == (["amy"], [])
     assert (root / "hand-ins" / "amy" / "01_gan_basics" / "gan_basics.ipynb").is_file()
     assert config.path(root, "submitted_directory", "*", "01_gan_basics") == root / "hand-ins" / "*" / "01_gan_basics"
