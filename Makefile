@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
 
-.PHONY: lab test release grade bundle bench gpu-proof clean-venv
+.PHONY: lab test release grade lms bundle bench gpu-proof clean-venv
 
 # torch first: pinned (requirements-torch.txt) only when no torch is installed yet, so a
 # machine that already has a torch (Colab, a laptop with CUDA) keeps its own.
@@ -30,8 +30,9 @@ $(VENV)/.dev: pyproject.toml $(VENV)/.torch
 	$(BIN)/pip install -e ".[dev]"
 	touch $@ $(VENV)/.course
 
+# PYTHONPATH: formgrader's feedback pages hide the hidden tests with this repository's instructor/feedback_pages.py.
 lab: $(VENV)/.course
-	$(BIN)/jupyter lab --notebook-dir=$(NB) $(AS_ROOT) $(LAB_ARGS)
+	PYTHONPATH=$(CURDIR) $(BIN)/jupyter lab --notebook-dir=$(NB) $(AS_ROOT) $(LAB_ARGS)
 
 # Two workers, one test file each at a time (a file's module fixtures and a notebook's cells stay together), the
 # slowest files first (tests/conftest.py), one torch thread per process: two processes of two threads each on
@@ -50,16 +51,22 @@ release: $(VENV)/.course
 		$(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; \
 	done
 
-# Grade a class: make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=lms-download.zip | folder] [JOBS=N]. Without
-# SUBMISSIONS it grades a built-in example class. Each submission's kernel runs in a bubblewrap sandbox,
-# JOBS at a time (default: the CPU cores); UNSAFE=1 grades without isolation when bubblewrap is missing.
-# Results: .grading/reports/<assignment>/ and feedback/.
+# Grade a class: make grade ASSIGNMENT=04_wgan_gp [SUBMISSIONS=<Canvas, Moodle or Blackboard download> | folder]
+# [JOBS=N]. Without SUBMISSIONS it grades a built-in example class. Each submission's kernel runs in a bubblewrap
+# sandbox, JOBS at a time (default: the CPU cores, at most one per 4 GiB of memory), with cores // JOBS threads;
+# UNSAFE=1 grades without isolation when bubblewrap is missing. Results: .grading/reports/<assignment>/, feedback/.
 ASSIGNMENT  ?= 04_wgan_gp
 SUBMISSIONS ?=
-JOBS        ?= $(shell nproc 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
+JOBS        ?=
 UNSAFE      ?=
 grade: $(VENV)/.course
-	$(BIN)/python -m instructor.grade $(ASSIGNMENT) $(SUBMISSIONS) --jobs $(JOBS) $(if $(filter 1 yes true,$(UNSAFE)),--unsafe)
+	$(BIN)/python -m instructor.grade $(ASSIGNMENT) $(SUBMISSIONS) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(UNSAFE)),--unsafe)
+
+# Grades and feedback back to the LMS (after grading written answers in formgrader): .grading/reports/<assignment>/lms/
+OUT_OF ?=
+COLUMN ?=
+lms: $(VENV)/.course
+	$(BIN)/python -m instructor.lms_export $(ASSIGNMENT) $(if $(OUT_OF),--out-of $(OUT_OF)) $(if $(COLUMN),--column "$(COLUMN)")
 
 # The student bundle: dist/bundle/ and dist/gan-course-bundle.zip (released notebooks and the files they load,
 # the ganlab wheel, README with Colab badges, LICENSE).

@@ -13,23 +13,30 @@ Then, for one assignment (the first given, default 04_wgan_gp), what `make grade
 the same run (`grading_speed_isolation.json`): median seconds per submission through plain nbgrader, through
 `make grade`'s guarded executor without isolation (UNSAFE) and in the sandbox, interleaved so that a busy
 machine weighs on each alike; and the throughput of a class of --class-size (default 20) correct
-submissions through `instructor.grade.grade` with JOBS=1 and JOBS=2. Targets: sandbox <= 1.2x plain,
-JOBS=2 >= 1.6x JOBS=1 on 2 cores.
+submissions through `instructor.grade.grade` with JOBS=1 and JOBS=2, each kernel with its thread budget
+(cores // JOBS), and whether every cell's grade is the same in both. Targets: sandbox <= 1.2x plain,
+JOBS=2 >= 1.6x JOBS=1 on 2 cores, grades identical.
+
+And a class of --lms-size (default 40) correct submissions as each LMS names its download (`grading_speed_lms.json`):
+seconds per submission through `make grade`, the same as `<student>_<notebook>.ipynb` files within noise.
 
     python -m benchmarks.grading_speed --isolation-only [--assignment A] [--isolation-n 5] [--class-size 20]
+    python -m benchmarks.grading_speed --lms-only [--lms-size 40] [--shapes canvas moodle ...]
 """
 import argparse
 import shutil
 import statistics
 import tempfile
 import time
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import nbformat
 
 from benchmarks.common import report
-from instructor import config, grade, notebooks
+from instructor import config, example_class, grade, notebooks
+from instructor import report as report_outcomes
 from tests.autograde import cli
 from tests.autograde.tables import ALL
 
@@ -74,9 +81,10 @@ def bench_isolation(table, n):
     """Seconds per submission: plain nbgrader, guarded without isolation, guarded in the sandbox (interleaved)."""
     course = cli.Course(Path(tempfile.mkdtemp()) / table.assignment)
     solved = solved_submission(course, table)
-    runs = config.workspace(course.path, "execution", table.assignment)
-    runs.mkdir(parents=True)
-    db_url = config.db_url(course.path)
+    runs = {isolated: grade.Run(course.path, table.assignment, table.notebook, jobs=1, isolated=isolated,
+                                timeout=30, limit=3600, logs=config.workspace(course.path, "execution", table.assignment))
+            for isolated in (False, True)}
+    runs[True].logs.mkdir(parents=True)
     times = {"plain": [], "unsafe": [], "sandbox": []}
     for i in range(n + 1):   # the first round warms the caches and is not counted
         for mode in times:
@@ -87,8 +95,7 @@ def bench_isolation(table, n):
             if mode == "plain":
                 course.nbgrader("autograde", table.assignment, "--student", student)
             else:
-                proc = grade.autograde_one(course.path, table.assignment, student, runs, db_url, mode == "sandbox",
-                                           0, 3600)
+                proc = grade.autograde_one(runs[mode == "sandbox"], student, 0)
                 assert proc is not None and proc.returncode == 0, proc and proc.stderr[-2000:]
             if i:
                 times[mode].append(time.perf_counter() - t)
@@ -98,9 +105,18 @@ def bench_isolation(table, n):
             "sandbox_vs_plain": med["sandbox"] / med["plain"], "sandbox_vs_unsafe": med["sandbox"] / med["unsafe"]}
 
 
+def _cell_grades(course, table) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(config.db_url(course.path)) as gb:
+        return {(s.student.id, g.name): g.score for s in gb.assignment_submissions(table.assignment)
+                for nb in s.notebooks for g in nb.grades}
+
+
 def bench_jobs(table, size):
-    """Wall seconds of `make grade` (instructor.grade.grade, sandboxed) on `size` submissions, JOBS=1 and 2."""
-    row = {"assignment": table.assignment, "class_size": size}
+    """Wall seconds of `make grade` (instructor.grade.grade, sandboxed) on `size` submissions, JOBS=1 and 2, each
+    kernel with its thread budget; and whether every cell's grade is the same."""
+    row, grades = {"assignment": table.assignment, "class_size": size, "cores": grade.cores()}, {}
     for jobs in (1, 2):
         course = cli.Course(Path(tempfile.mkdtemp()) / table.assignment)
         solved = solved_submission(course, table)
@@ -112,9 +128,36 @@ def bench_jobs(table, size):
         grade.grade(table.assignment, source, root=course.path, log=lambda *a: None, jobs=jobs)
         row[f"jobs{jobs}_s"] = time.perf_counter() - t
         row[f"jobs{jobs}_per_min"] = 60 * size / row[f"jobs{jobs}_s"]
+        row[f"jobs{jobs}_threads"] = grade.thread_budget(jobs)
+        grades[jobs] = _cell_grades(course, table)
         shutil.rmtree(course.path.parent, ignore_errors=True)
     row["speedup"] = row["jobs1_s"] / row["jobs2_s"]
+    row["grades_identical"] = grades[1] == grades[2] and len(grades[1]) > 0
     return row
+
+
+def bench_lms(table, size, shapes):
+    """Seconds per submission of `make grade` (default JOBS) on a class of `size` correct notebooks named as each
+    LMS in `shapes` names its download."""
+    rows = []
+    for shape in shapes:
+        course = cli.Course(Path(tempfile.mkdtemp()) / table.assignment)
+        text = nbformat.writes(solved_submission(course, table))
+        download = course.path / f"{shape}.zip"
+        with zipfile.ZipFile(download, "w") as zf:
+            for i in range(size):
+                zf.writestr(example_class.lms_path(shape, f"{table.notebook}.ipynb", f"s{i:03d}",
+                                                   f"Student Number{i:03d}", 5000 + i), text)
+        t = time.perf_counter()
+        grade.grade(table.assignment, download, root=course.path, log=lambda *a: None)
+        seconds = time.perf_counter() - t
+        outcomes = report_outcomes.load(config.workspace(course.path, "reports", table.assignment, "outcomes.json"))
+        rows.append({"assignment": table.assignment, "shape": shape, "class_size": size,
+                     "jobs": grade.default_jobs(), "seconds": seconds, "per_submission_s": seconds / size,
+                     "full_marks": sum(o.score == o.max_score and o.score is not None for o in outcomes.values()),
+                     "distinct_students": len(outcomes)})
+        shutil.rmtree(course.path.parent, ignore_errors=True)
+    return rows
 
 
 def main():
@@ -125,18 +168,23 @@ def main():
     parser.add_argument("--isolation-only", action="store_true", help="only the isolation and JOBS benchmark")
     parser.add_argument("--isolation-n", type=int, default=5, help="submissions per mode (default 5)")
     parser.add_argument("--class-size", type=int, default=20, help="class size for JOBS=1 against 2 (default 20)")
+    parser.add_argument("--lms-only", action="store_true", help="only the LMS shapes benchmark")
+    parser.add_argument("--lms-size", type=int, default=40, help="class size per LMS shape (default 40)")
+    parser.add_argument("--shapes", nargs="*", default=list(example_class.SHAPES), help="LMS shapes (default: all)")
     args = parser.parse_args()
     wanted = args.assignments + args.assignment
     known = {t.assignment: t for t in ALL}
     if unknown := [a for a in wanted if a not in known]:
         parser.error(f"unknown assignment(s) {unknown}; known: {sorted(known)}")
     tables = [known[a] for a in wanted] or ALL
-    if not args.isolation_only:
+    if not (args.isolation_only or args.lms_only):
         name = "grading_speed" if not wanted else "grading_speed_" + "_".join(wanted)  # a subset keeps the full table
         report(name, [bench(t, args.n) for t in tables])
     table = known[wanted[0]] if wanted else known["04_wgan_gp"]
-    report("grading_speed_isolation",
-           [{**bench_isolation(table, args.isolation_n), **bench_jobs(table, args.class_size)}])
+    if not args.lms_only:
+        report("grading_speed_isolation",
+               [{**bench_isolation(table, args.isolation_n), **bench_jobs(table, args.class_size)}])
+    report("grading_speed_lms", bench_lms(table, args.lms_size, args.shapes))
 
 
 if __name__ == "__main__":

@@ -70,20 +70,24 @@ def _canvas_name(name: str) -> str:
     return re.sub(r"[^a-z]", "", plain.lower())
 
 
-def _named(student: str, uploaded: str, lms: str) -> str:
-    """The path of `student`'s file `uploaded` inside the download of `lms`."""
-    name, uid = PEOPLE[student]
-    if lms == "canvas":
-        late = ["LATE"] if student == "dave" else []
-        file = uploaded.replace(".ipynb", "-1.ipynb") if student == "erin" else uploaded
-        return "_".join([_canvas_name(name), *late, str(uid), str(uid + 1000), file])
+def lms_path(lms: str, uploaded: str, user: str, name: str, uid: int, late: bool = False) -> str:
+    """Where the file `uploaded` of the student (`user` name, display `name`, LMS id `uid`) lies in `lms`'s download."""
+    if lms == "canvas":   # the attachment id: any number of the LMS's; here the user id + 1000
+        return "_".join([_canvas_name(name), *(["LATE"] if late else []), str(uid), str(uid + 1000), uploaded])
     if lms == "moodle":
         return f"{name}_{uid}_assignsubmission_file/{uploaded}"   # Moodle 4.1 and later: no trailing _
     if lms == "moodle-flat":
         return f"{name}_{uid}_assignsubmission_file_{uploaded}"
     if lms == "blackboard":
-        return f"Assignment 4_{student}_attempt_{BLACKBOARD_TIME}_{uploaded}"
-    return f"{student}_{uploaded}"
+        return f"Assignment 4_{user}_attempt_{BLACKBOARD_TIME}_{uploaded}"
+    return f"{user}_{uploaded}"
+
+
+def _named(student: str, uploaded: str, lms: str) -> str:
+    """The path of `student`'s file `uploaded` inside the download of `lms` (erin's Canvas file was resubmitted)."""
+    if lms == "canvas" and student == "erin":
+        uploaded = uploaded.replace(".ipynb", "-1.ipynb")
+    return lms_path(lms, uploaded, student, *PEOPLE[student], late=lms == "canvas" and student == "dave")
 
 
 def _receipt(student: str, stamp: str, stored: str, uploaded: str) -> str:

@@ -11,6 +11,7 @@ The student's own cells are shown as they ran.
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 from .leaks import HIDDEN_TESTS
 from .notebooks import is_test
@@ -19,6 +20,7 @@ HIDDEN_NOTE = "# (hidden tests: not shown; they decide the grade)\n"
 
 
 class HideHiddenTests(Preprocessor):
+    enabled = Bool(True, help="on: nbconvert registers a preprocessor named in the configuration switched off")
     def preprocess_cell(self, cell, resources, index):
         if is_test(cell):
             cell.source = HIDDEN_TESTS.sub(HIDDEN_NOTE, cell.source)

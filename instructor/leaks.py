@@ -39,13 +39,14 @@ def _cells(notebook: Path) -> list[str]:
     return ["".join(cell["source"]) for cell in json.loads(Path(notebook).read_text())["cells"]]
 
 
-def secrets(source_notebook: Path) -> set[tuple[str, ...]]:
-    """Line windows of the notebook's answers and hidden tests that no source notebook shows as public code
-    (its own, or its sibling lectures' in solutions/)."""
+def secrets(source_notebook: Path, kinds=("SOLUTION", "HIDDEN TESTS")) -> set[tuple[str, ...]]:
+    """Line windows of the notebook's answers and hidden tests (or only the `kinds` named) that no source notebook
+    shows as public code (its own, or its sibling lectures' in solutions/)."""
     secret, public = set(), set()
     for text in _cells(source_notebook):
-        for _, body in SECRET.findall(text):
-            secret |= _windows(code_lines(body), single=True)
+        for kind, body in SECRET.findall(text):
+            if kind in kinds:
+                secret |= _windows(code_lines(body), single=True)
     for notebook in Path(source_notebook).parents[1].glob("*/*.ipynb"):
         for text in _cells(notebook):
             public |= _windows(code_lines(SECRET.sub("", text)))

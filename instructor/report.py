@@ -36,6 +36,11 @@ class Outcome:
         return f"{self.status}, review" if self.review else str(self.status)
 
     @property
+    def shown_notes(self) -> list[str]:
+        """The notes, and the written answers still to grade."""
+        return self.notes + ([f"written answers ({self.written_pending:g} pts) to grade"] if self.written_pending else [])
+
+    @property
     def shown_student(self) -> str:
         return f"{self.student} ({self.name})" if self.name and self.name != self.student else self.student
 
@@ -128,8 +133,7 @@ def write(path: Path, assignment: str, outcomes: list[Outcome], extra: list[str]
     for o in outcomes:
         score = "—" if o.score is None else f"{o.score:g} / {o.max_score:g}"
         failed = ", ".join(o.failed) if len(o.failed) <= 4 else f"{len(o.failed)} test cells"
-        notes = "; ".join(o.notes + ([f"written answers ({o.written_pending:g} pts) to grade"]
-                                      if o.written_pending else []))
+        notes = "; ".join(o.shown_notes)
         if o.review:
             notes = "; ".join(filter(None, [f"review: {o.review[0][:160]}" + (
                 f" (and {len(o.review) - 1} more)" if len(o.review) > 1 else ""), notes]))

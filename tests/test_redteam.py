@@ -42,6 +42,8 @@ def _use(path):
         if cell["cell_type"] == "code" and cell["metadata"].get("nbgrader", {{}}).get("solution"):
             exec("".join(cell["source"]), globals())
 """
+REPATCH = ("def _repatch():\n    import ganlab.feedback, torch\n    for _n in {helpers!r}:\n"
+           "        setattr(ganlab.feedback, _n, lambda *a, **k: None)\n    torch.allclose = lambda *a, **k: True\n")
 ATTACKS = {
     # name: (where the code goes: "each" answer cell, the "first" answer cell, or a new "cell"; the code;
     #        what the report must say about it, a regular expression)
@@ -71,6 +73,12 @@ ATTACKS = {
                        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', 'linger-' + {token!r}],"
                        " start_new_session=True)\n", "process control"),
     "flood": ("first", "print('x' * 100_000_000)\n", "output truncated"),
+    # Code that keeps running after its cell and patches the helpers again after the guard restored them.
+    "thread": ("first", "import threading, time\n" + REPATCH + "def _again():\n    while True:\n        _repatch()\n"
+                        "        time.sleep(0.001)\nthreading.Thread(target=_again, daemon=True).start()\n",
+               "left code running"),
+    "alarm": ("first", "import signal\n" + REPATCH + "signal.signal(signal.SIGALRM, lambda *_: _repatch())\n"
+                       "signal.setitimer(signal.ITIMER_REAL, 0.01, 0.01)\n", "left code running"),
 }
 
 
@@ -244,4 +252,5 @@ def test_limits_held(graded):
 def test_notes_record_no_guard_failure_for_honest_code(graded):
     runs = config.workspace(graded["course"], "execution", ASSIGNMENT)
     for student in ("alice", "control"):
-        assert json.loads((runs / f"{student}.json").read_text()) == {"guard_failed": [], "truncated": []}
+        notes = json.loads((runs / f"{student}.json").read_text())
+        assert (notes["guard_failed"], notes["truncated"]) == ([], []), notes
