@@ -5,6 +5,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import os  # noqa: E402
+import pathlib  # noqa: E402
 import socket  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -25,10 +27,82 @@ SLOWEST_FIRST = (
 
 
 def pytest_collection_modifyitems(items):
+    _add_claim_checks(items)
+
     def rank(item):
         return next((i for i, p in enumerate(SLOWEST_FIRST) if item.nodeid.startswith(p)), len(SLOWEST_FIRST))
 
     items.sort(key=rank)   # stable: a file's tests keep their order
+
+
+# ---------------------------------------------------------------- checked claims (tests/claims.py)
+# Every notebook that nbval runs gets one more item after its last cell, `<notebook>::claims`: it compares the
+# numbers its prose claims (and the fast-mode time its introduction states) with what this run of its cells
+# printed, and with its kernel's CPU time. Same file, so the same xdist worker; no second execution.
+_printed = {}      # the notebook's node id -> {cell number: what the cell printed (stdout)}
+
+
+class NotebookClaims(pytest.Item):
+    def __init__(self, *, cells, **kwargs):
+        super().__init__(**kwargs)
+        self.cells = cells            # the notebook's IPyNbCell items
+
+    def runtest(self):
+        from tests import claims as checked
+
+        if not ganlab.fast_mode():
+            pytest.skip("claims state fast-mode numbers; this run is not in fast mode")
+        printed = _printed.get(self.parent.nodeid, {})
+        missing = [c.cell_num for c in self.cells if c.cell_num not in printed]
+        if missing:
+            pytest.skip(f"cells {missing} of this notebook did not run in this session")
+        claims, stated, problems = checked.parse(self.parent.nb.cells)
+        output = "\n".join(printed[c.cell_num] for c in self.cells)
+        if os.environ.get("GANLAB_PRINTED_DIR"):    # keep what the run printed, to update the claims from it
+            folder = pathlib.Path(os.environ["GANLAB_PRINTED_DIR"])
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{self.path.stem}.txt").write_text(output)
+        problems += [p for p in (c.check(output) for c in claims) if p]
+        cpu = _kernel_cpu_seconds(self.parent)
+        print(f"{self.parent.nodeid}: {len(claims)} claims; kernel CPU time {cpu:.0f} s, stated {stated} s")
+        if stated is None:
+            problems.append("the introduction states no fast-mode time (<!-- fast-mode time: N s -->)")
+        else:
+            problems += [p for p in [checked.check_time(stated, cpu)] if p]
+        assert not problems, "prose and run disagree:\n" + "\n".join(problems)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.parent.nodeid}::claims"
+
+
+def _kernel_cpu_seconds(collector):
+    """CPU seconds (user + system, its children included) of nbval's kernel for this notebook, so far."""
+    import psutil
+
+    process = psutil.Process(collector.kernel.km.provisioner.pid)
+    times = process.cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def _add_claim_checks(items):
+    by_notebook = {}
+    for item in items:
+        if type(item).__name__ == "IPyNbCell":
+            by_notebook.setdefault(item.parent, []).append(item)
+    for notebook, cells in by_notebook.items():
+        check = NotebookClaims.from_parent(notebook, name="claims", cells=cells)
+        items.insert(items.index(cells[-1]) + 1, check)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    try:
+        return (yield)
+    finally:
+        outputs = getattr(item, "test_outputs", None)
+        if type(item).__name__ == "IPyNbCell" and outputs is not None:
+            _printed.setdefault(item.parent.nodeid, {})[item.cell_num] = "".join(
+                o.get("text", "") for o in outputs if o.get("name") == "stdout")
 
 
 @pytest.fixture(scope="module")
