@@ -36,7 +36,6 @@ import nbformat
 
 from benchmarks.common import report
 from instructor import config, example_class, grade, notebooks
-from instructor import report as report_outcomes
 from tests.autograde import cli
 from tests.autograde.tables import ALL
 
@@ -149,9 +148,8 @@ def bench_lms(table, size, shapes):
                 zf.writestr(example_class.lms_path(shape, f"{table.notebook}.ipynb", f"s{i:03d}",
                                                    f"Student Number{i:03d}", 5000 + i), text)
         t = time.perf_counter()
-        grade.grade(table.assignment, download, root=course.path, log=lambda *a: None)
+        outcomes = grade.grade(table.assignment, download, root=course.path, log=lambda *a: None)
         seconds = time.perf_counter() - t
-        outcomes = report_outcomes.load(config.workspace(course.path, "reports", table.assignment, "outcomes.json"))
         rows.append({"assignment": table.assignment, "shape": shape, "class_size": size,
                      "jobs": grade.default_jobs(), "seconds": seconds, "per_submission_s": seconds / size,
                      "full_marks": sum(o.score == o.max_score and o.score is not None for o in outcomes.values()),

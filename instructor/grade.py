@@ -95,10 +95,10 @@ def _preprocessors() -> list[str]:
 
 
 def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=print, jobs: int | None = None,
-          unsafe: bool = False) -> Path:
+          unsafe: bool = False) -> dict[str, report.Outcome]:
     """Grade `assignment` for the submissions at `source` (None: the example class), `jobs` at a time
-    (default: default_jobs()); returns report.md. Each kernel runs in the sandbox, or, only when
-    `unsafe`, without isolation."""
+    (default: default_jobs()); returns what happened to each student (by id), as report.md and outcomes.json
+    say it. Each kernel runs in the sandbox, or, only when `unsafe`, without isolation."""
     root = Path(root).resolve()
     if not (root / "solutions" / assignment).is_dir():
         known = sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir())
@@ -162,7 +162,7 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     text = report.write(out / "report.md", assignment, outcomes, skipped, isolated=isolated)
     log(text)
     log(f"grades: {out / 'grades.csv'}\nfeedback: {config.path(root, 'feedback_directory', '<student>', assignment)}/")
-    return out / "report.md"
+    return {o.student: o for o in outcomes}
 
 
 def _isolation(unsafe: bool, log) -> bool:

@@ -94,7 +94,7 @@ def test_lecture_07_finds_its_checkpoint_in_the_wheel(executed):
 
 @pytest.fixture(scope="module")
 def graded(executed, tmp_path_factory):
-    """assignment -> report.md text, from grade.grade on the Colab-saved submissions of both students."""
+    """assignment -> student -> outcome, from grade.grade on the Colab-saved submissions of both students."""
     tmp = tmp_path_factory.mktemp("colab_grade")
     handed_in = tmp / "handed_in"
     ran = [(a, r) for a, r in zip(ASSIGNMENTS, RELEASES) if not isinstance(executed[a], BaseException)]
@@ -105,8 +105,7 @@ def graded(executed, tmp_path_factory):
             path.parent.mkdir(parents=True)
             path.write_text(json.dumps(colab_env.colab_save(nb, keep_nbgrader=keep), indent=1))
     course = cli.Course(tmp / "course")
-    return {a: grade.grade(a, handed_in, root=course.path, log=lambda *_: None, jobs=PARALLEL).read_text()
-            for a, _ in ran}
+    return {a: grade.grade(a, handed_in, root=course.path, log=lambda *_: None, jobs=PARALLEL) for a, _ in ran}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -115,9 +114,10 @@ def test_colab_saved_submissions_get_full_marks(graded, assignment):
     total = sum(notebooks.test_points(notebooks.read(release)).values())
     if assignment not in graded:
         pytest.fail(f"{assignment} did not run on the emulated Colab, so there is nothing to grade")
-    report = graded[assignment]
+    outcomes = graded[assignment]
     for student, keep in students(assignment).items():
-        row = next((ln.split(" | ") for ln in report.splitlines() if ln.startswith(f"| {student} |")), None)
-        assert row, f"{student} missing from the report:\n{report}"
-        assert row[1] == f"{total:g} / {total:g}", f"{student} (nbgrader metadata {'kept' if keep else 'gone'}): {row}"
-        assert row[2] == ("graded" if keep else "graded after repair"), row
+        got = outcomes.get(student)
+        assert got, f"{student} missing from the outcomes: {sorted(outcomes)}"
+        assert (got.score, got.max_score) == (total, total), (
+            f"{student} (nbgrader metadata {'kept' if keep else 'gone'}): {got}")
+        assert got.status == ("graded" if keep else "graded after repair"), got

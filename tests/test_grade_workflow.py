@@ -35,9 +35,8 @@ def _gradebook(course, lms: str) -> dict:
     return out
 
 
-def _outcomes(course, lms: str) -> dict[str, report.Outcome]:
-    """story student -> what `make grade` says happened (outcomes.json)."""
-    by_id = report.load(config.workspace(course.path, "reports", ASSIGNMENT, "outcomes.json"))
+def _by_story(by_id: dict, lms: str) -> dict[str, report.Outcome]:
+    """story student -> what `make grade` says happened to them."""
     return {s: by_id[lms_id(s, lms)] for s in EXPECTED if lms_id(s, lms) in by_id}
 
 
@@ -47,8 +46,10 @@ def graded(tmp_path_factory):
     kernel in the sandbox."""
     course = cli.Course(tmp_path_factory.mktemp("grade") / "course")
     download = example_class.build(ASSIGNMENT, ROOT, tmp_path_factory.mktemp("canvas"), lms="canvas")
-    text = grade.grade(ASSIGNMENT, download, root=course.path, log=lambda *a: None, jobs=2).read_text()
-    return course, text, _gradebook(course, "canvas"), _outcomes(course, "canvas")
+    outcomes = grade.grade(ASSIGNMENT, download, root=course.path, log=lambda *a: None, jobs=2)
+    assert report.load(config.workspace(course.path, "reports", ASSIGNMENT, "outcomes.json")) == outcomes
+    text = config.workspace(course.path, "reports", ASSIGNMENT, "report.md").read_text()
+    return course, text, _gradebook(course, "canvas"), _by_story(outcomes, "canvas")
 
 
 @pytest.fixture(scope="module")
@@ -229,8 +230,8 @@ def moodle_sample(tmp_path_factory):
             if name.startswith(tuple(f"{PEOPLE[s][0]}_{PEOPLE[s][1]}_" for s in SERIAL_SAMPLE)):
                 zf.writestr(name, text)
     course = cli.Course(tmp_path_factory.mktemp("moodle-grade") / "course")
-    grade.grade(ASSIGNMENT, download, root=course.path, log=lambda *a: None, jobs=1)
-    return course, _gradebook(course, "moodle"), _outcomes(course, "moodle")
+    outcomes = grade.grade(ASSIGNMENT, download, root=course.path, log=lambda *a: None, jobs=1)
+    return course, _gradebook(course, "moodle"), _by_story(outcomes, "moodle")
 
 
 def test_grades_do_not_depend_on_jobs_or_the_lms(graded, moodle_sample):

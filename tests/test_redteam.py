@@ -157,40 +157,30 @@ def graded(tmp_path_factory):
         nbformat.write(nb, str(source / student / f"{notebook}.ipynb"))
     grading = str(config.workspace(course.path).relative_to(course.path))
     before = {k: v for k, v in _files(course.path).items() if not k.startswith((grading, "course"))}
-    report = grade.grade(ASSIGNMENT, source, root=course.path, log=lambda *a: None, jobs=2)
-    yield dict(course=course.path, notebook=notebook, report=report.read_text(), server=server, before=before)
+    outcomes = grade.grade(ASSIGNMENT, source, root=course.path, log=lambda *a: None, jobs=2)
+    text = config.workspace(course.path, "reports", ASSIGNMENT, "report.md").read_text()
+    yield dict(course=course.path, notebook=notebook, outcomes=outcomes, report=text, server=server, before=before)
     server.sock.close()
 
 
-def _row(report, student):
-    return next(ln.split(" | ") for ln in report.splitlines() if ln.startswith(f"| {student} |"))
-
-
-def _score(report, student) -> float:
-    return float(_row(report, student)[1].split(" / ")[0])
-
-
 def test_honest_submission_keeps_full_marks_in_the_sandbox(graded):
-    row = _row(graded["report"], "alice")
-    got, total = row[1].split(" / ")
-    assert got == total and row[2] == "graded", row
-    assert _score(graded["report"], "control") < float(total) / 2, "the wrong answers must lose most points"
+    alice, control = graded["outcomes"]["alice"], graded["outcomes"]["control"]
+    assert alice.score == alice.max_score and alice.status == "graded", alice
+    assert control.score < alice.max_score / 2, "the wrong answers must lose most points"
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_attack_gains_nothing_and_is_reported(graded, attack):
-    report = graded["report"]
-    row = _row(report, attack)
-    if row[1] == "—":   # only a hog may take its kernel down with it (a library that cannot allocate crashes)
-        assert attack == "memhog" and "the kernel " in row[4], f"{attack}: expected a score, got {row}"
+    got, control = graded["outcomes"][attack], graded["outcomes"]["control"]
+    said = "; ".join(got.notes + got.review)
+    if got.score is None:   # only a hog may take its kernel down with it (a library that cannot allocate crashes)
+        assert attack == "memhog" and "the kernel " in said, f"{attack}: expected a score, got {got}"
     else:
-        assert _score(report, attack) <= _score(report, "control"), (
-            f"{attack}: expected at most control's {_score(report, 'control'):g} points, got {row[1]}")
-    section = report.split(f"- **{attack}**")[1].split("\n- **")[0] if f"- **{attack}**" in report else ""
-    assert re.search(ATTACKS[attack][2], row[4] + section), (
-        f"{attack}: the report should say {ATTACKS[attack][2]!r}: {row}")
+        assert got.score <= control.score, f"{attack}: expected at most control's {control.score:g} points, got {got}"
+    assert re.search(ATTACKS[attack][2], said), f"{attack}: the report should say {ATTACKS[attack][2]!r}: {got}"
     if attack not in ("memhog", "flood"):   # neither needs suspicious code: its limit hit is noted instead
-        assert row[2].endswith(", review"), row
+        assert got.shown_status.endswith(", review"), got
+        assert f"- **{attack}**" in graded["report"], f"report.md's To review section should name {attack}"
 
 
 def test_the_stealing_attacks_would_have_found_their_target_outside_the_sandbox(graded, monkeypatch):
@@ -233,9 +223,9 @@ def test_limits_held(graded):
     assert printed("forkbomb", r"forked (\d+)") < sandbox.Limits().processes, "the fork bomb was not contained"
     held = printed("memhog", r"held GiB (\d+)")
     if held is None:   # its kernel died at the limit (unlimited, it would have held all 8 GiB and said so)
-        row = _row(graded["report"], "memhog")
-        assert re.search("OUT OF MEMORY|MemoryError|bad_alloc|ended on its own with status", row[4]), (
-            f"the memory hog's kernel died, the report should say how: {row}")
+        said = "; ".join(graded["outcomes"]["memhog"].notes)
+        assert re.search("OUT OF MEMORY|MemoryError|bad_alloc|ended on its own with status", said), (
+            f"the memory hog's kernel died, the report should say how: {said}")
     else:
         assert held < sandbox.Limits().memory / 2**30, f"the memory hog held {held} GiB"
     flood = config.path(course, "autograded_directory", "flood", ASSIGNMENT, f"{notebook}.ipynb")

@@ -105,7 +105,7 @@ def test_missing_bubblewrap_stops_grading_with_how_to_install(monkeypatch):
 
 
 def test_unsafe_report_says_so_on_its_first_line(tmp_path):
-    outcome = report.Outcome("alice", "graded", score=1, max_score=1)
+    outcome = report.Outcome("alice", report.Status.GRADED, score=1, max_score=1)
     text = report.write(tmp_path / "r.md", "04_wgan_gp", [outcome], [], isolated=False)
     assert text.startswith("**UNSAFE: graded without isolation**"), text.splitlines()[0]
     assert report.write(tmp_path / "r.md", "04_wgan_gp", [outcome], []).startswith("# Grading report")
