@@ -59,23 +59,6 @@ def timed(fn, device: torch.device):
     return out, time.perf_counter() - start
 
 
-def solution_functions(assignment: str, notebook: str, names: tuple) -> dict:
-    """A lecture's reference answers (answer cells of solutions/, the one source of truth), executed after the
-    notebook's set-up cell, as in the notebook: name -> function."""
-    import contextlib
-    import io
-
-    from instructor import notebooks
-
-    nb = notebooks.read(notebooks.source_path(assignment, notebook))
-    code, ns = notebooks.answers(nb), {"__name__": "__main__"}
-    with contextlib.redirect_stdout(io.StringIO()):         # the set-up cell reports the device
-        exec(next(c for c in nb.cells if c.cell_type == "code").source, ns)
-    for name in names:
-        exec(code[name], ns)
-    return {name: ns[name] for name in names}
-
-
 def images_per_second(model: torch.nn.Module, x: torch.Tensor, reps: int = 10) -> float:
     """Forward passes of the batch x through model (eval mode, no gradients): images per second, the median of
     `reps` passes after two warm-up passes."""

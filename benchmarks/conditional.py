@@ -7,7 +7,7 @@ on classifier features, and training speed (images per second through one D step
     python -m benchmarks.conditional          # full settings (32x32, width 64); on the GPU when there is one
     python -m benchmarks.conditional --fast --methods acgan --seeds 2
 
-Losses are the instructor's reference answers (reference.py), written as lecture 05's solutions state them.
+Losses are the instructor's answers, loaded from lectures 01 and 05's solutions (benchmarks/answers.py).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from functools import partial
 import torch
 
 import ganlab
-from benchmarks import reference as ref
+from benchmarks import answers
 from benchmarks.common import parse_training_args, report, timed, training_parser
 from ganlab.classifier import code_class_agreement, conditional_accuracy, digit_classifier, digits_frechet_distance
 from ganlab.data import digits
@@ -54,23 +54,23 @@ def networks(method: str, s: Settings):
 
 def d_loss(method: str, D, real, labels_real, fake, codes, *, s: Settings):
     if method == "cgan":
-        return ref.gan_d_loss(D(real, labels_real), D(fake, *codes))
+        return answers.discriminator_loss(D(real, labels_real), D(fake, *codes))
     if method == "acgan":
         (src_real, cls_real), (src_fake, cls_fake) = D(real), D(fake)
-        return ref.acgan_d_loss(src_real, src_fake, cls_real, cls_fake, labels_real, *codes)
+        return answers.acgan_discriminator_loss(src_real, src_fake, cls_real, cls_fake, labels_real, *codes)
     # InfoGAN: the Q head shares D's body, so the information term trains them here and G in g_loss
     src_fake, cat_logits, cont_mean = D(fake)
-    return ref.gan_d_loss(D(real)[0], src_fake) + ref.infogan_info_loss(cat_logits, codes[0], cont_mean, codes[1],
+    return answers.discriminator_loss(D(real)[0], src_fake) + answers.infogan_info_loss(cat_logits, codes[0], cont_mean, codes[1],
                                                                          s.lambda_cont)
 
 
 def g_loss(method: str, D, fake, codes, *, s: Settings):
     if method == "cgan":
-        return ref.gan_g_loss(D(fake, *codes))
+        return answers.generator_loss(D(fake, *codes))
     if method == "acgan":
-        return ref.acgan_g_loss(*D(fake), *codes)
+        return answers.acgan_generator_loss(*D(fake), *codes)
     src_fake, cat_logits, cont_mean = D(fake)
-    return ref.gan_g_loss(src_fake) + ref.infogan_info_loss(cat_logits, codes[0], cont_mean, codes[1], s.lambda_cont)
+    return answers.generator_loss(src_fake) + answers.infogan_info_loss(cat_logits, codes[0], cont_mean, codes[1], s.lambda_cont)
 
 
 def train(method: str, s: Settings, seed: int, device: torch.device):

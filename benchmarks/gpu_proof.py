@@ -28,6 +28,7 @@ import torch  # noqa: E402
 
 from benchmarks import common  # noqa: E402
 from benchmarks.gpu_throughput import throughput  # noqa: E402
+from instructor.notebooks import load_answers  # noqa: E402
 
 import ganlab  # noqa: E402
 
@@ -95,7 +96,7 @@ def _figures(out, name, monitor, generator, curves):
 
 def part_wgan_gp(out, s, device, deadline):
     """Lecture 04 at full settings: the DCGAN of the notebook, trained by the reference train_wgan_gp."""
-    fns = common.solution_functions("04_wgan_gp", "wgan_gp", (
+    fns = load_answers("04_wgan_gp", "wgan_gp", (
         "critic_loss", "wgan_generator_loss", "gradient_penalty", "critic_step", "generator_step", "train_wgan_gp"))
     images, judge, real, floor = _data(s["size"], s["fd_images"], s["judge_epochs"])
     ganlab.seed_everything(0)
@@ -123,7 +124,7 @@ def part_wgan_gp(out, s, device, deadline):
 
 def part_dcgan(out, s, device, deadline):
     """Lecture 01's DCGAN at full settings: ganlab's generator, the reference build_discriminator and gan_step."""
-    fns = common.solution_functions("01_gan_basics", "gan_basics", (
+    fns = load_answers("01_gan_basics", "gan_basics", (
         "discriminator_loss", "generator_loss", "gan_step", "build_discriminator"))
     images, judge, real, floor = _data(s["size"], s["fd_images"], s["judge_epochs"])
     ganlab.seed_everything(0)

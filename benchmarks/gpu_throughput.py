@@ -11,6 +11,7 @@ from torch import nn
 
 import ganlab
 from benchmarks import common
+from instructor.notebooks import load_answers
 
 NZ = 64
 
@@ -69,7 +70,7 @@ def _images_per_s(step, G, D, size, batch, device, steps, amp, channels_last, de
 
 def throughput(device: torch.device, smoke: bool = False, deadline: float = float("inf")) -> dict:
     """Rows of images/s per size and setting, with each setting's ratio to the examples-style fp32 loop."""
-    gan_step = common.solution_functions("01_gan_basics", "gan_basics",
+    gan_step = load_answers("01_gan_basics", "gan_basics",
                                          ("discriminator_loss", "generator_loss", "gan_step"))["gan_step"]
     torch.backends.cudnn.benchmark = device.type == "cuda"
     sizes, batch, steps, width = ((16,), 8, 2, 8) if smoke else ((32, 64), 128, 40, 64)

@@ -12,7 +12,7 @@ Rows (held-out data throughout):
     sr         x4 on photo patches: PSNR / SSIM of bicubic, SRResNet (MSE) and SRGAN (content + adversarial)
     speed      images per second through each generator (inference, batch 64) on the CPU, and on the GPU when present
 
-The graded losses are written here as the lecture's solutions state them (instructor side; never in ganlab/).
+The graded losses are the instructor's answers, loaded from lectures 01 and 06's solutions (benchmarks/answers.py).
 """
 from __future__ import annotations
 
@@ -23,29 +23,13 @@ import torch
 import torch.nn.functional as F
 
 import ganlab
+from benchmarks import answers
 from benchmarks.common import images_per_second, parse_training_args, report, timed, training_parser
 from ganlab import image_tasks as tasks
 from ganlab import training
 from ganlab import translation as tr
 from ganlab.models import (FeatureNet, PatchGAN, PatchGANConfig, SRConfig, SRDiscriminator, SRGenerator, UNetConfig,
                            UNetGenerator)
-
-
-# ---------------------------------------------------------------- reference losses (lectures 01 and 06)
-def d_loss(real, fake):
-    return F.softplus(-real).mean() + F.softplus(fake).mean()
-
-
-def g_adv(fake):
-    return F.softplus(-fake).mean()
-
-
-def p2p_loss(logits, fake, target, lambda_l1=100.0):
-    return F.softplus(-logits).mean() + lambda_l1 * (fake - target).abs().mean()
-
-
-def cycle_loss(real_a, rec_a, real_b, rec_b, lambda_cyc=10.0):
-    return lambda_cyc * ((rec_a - real_a).abs().mean() + (rec_b - real_b).abs().mean())
 
 
 @dataclass(frozen=True)
@@ -75,8 +59,8 @@ def pix2pix(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
         ganlab.seed_everything(0)
         G = UNetGenerator(UNetConfig(x.shape[1], y.shape[1], depth=s.depth, width=s.width)).to(device)
         D = PatchGAN(PatchGANConfig(x.shape[1] + y.shape[1], width=s.width, n_layers=s.n_layers)).to(device)
-        g_loss = (lambda l, f, t, lam=lam: p2p_loss(l, f, t, lam)) if adversarial else (lambda l, f, t: F.l1_loss(f, t))
-        D, loss_d = (D, d_loss) if adversarial else (None, None)
+        g_loss = (lambda l, f, t, lam=lam: answers.pix2pix_generator_loss(l, f, t, lam)) if adversarial else (lambda l, f, t: F.l1_loss(f, t))
+        D, loss_d = (D, answers.discriminator_loss) if adversarial else (None, None)
         _, seconds = timed(lambda: training.train_pix2pix(G, D, x, y, loss_d, g_loss, steps=s.steps, lr=s.lr,
                                                            progress=False), device)
         held_out = (tr.translate(G, xt) - yt).abs().mean().item()
@@ -95,8 +79,8 @@ def cyclegan(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
         cfg = UNetConfig(3, 3, depth=s.depth - 1, width=max(8, s.width // 2), norm="instance")
         pcfg = PatchGANConfig(3, width=max(8, s.width // 2), n_layers=s.n_layers, norm="instance")
         nets = [UNetGenerator(cfg).to(device) for _ in range(2)] + [PatchGAN(pcfg).to(device) for _ in range(2)]
-        cyc = (lambda ra, ca, rb, cb, lam=lam: cycle_loss(ra, ca, rb, cb, lam)) if lam else None
-        _, seconds = timed(lambda: training.train_cyclegan(*nets, a, b, d_loss, g_adv, cyc, identity_weight=0.5 * lam,
+        cyc = (lambda ra, ca, rb, cb, lam=lam: answers.cycle_consistency_loss(ra, ca, rb, cb, lam)) if lam else None
+        _, seconds = timed(lambda: training.train_cyclegan(*nets, a, b, answers.discriminator_loss, answers.generator_loss, cyc, identity_weight=0.5 * lam,
                                                             steps=s.steps, lr=s.lr, progress=False), device)
         fake_b = tr.translate(nets[0], ta)
         rec = (tr.translate(nets[1], fake_b) - ta).abs().mean().item()
@@ -129,7 +113,7 @@ def super_resolution(s: Settings, device) -> tuple[list[dict], torch.nn.Module]:
     content = lambda sr, hr: F.mse_loss(sr, hr) + 0.1 * F.mse_loss(phi(sr), phi(hr)) / scale  # noqa: E731
     sr_d = SRDiscriminator(cfg, 3).to(device)
     _, t_gan = timed(lambda: training.train_sr(gan, lr_train, hr_train, content, discriminator=sr_d,
-                                                d_loss_fn=d_loss, g_loss_fn=g_adv, adv_weight=1e-2,
+                                                d_loss_fn=answers.discriminator_loss, g_loss_fn=answers.generator_loss, adv_weight=1e-2,
                                                 steps=2 * s.sr_steps // 3, lr=5e-4 if s.hr <= 32 else 1e-4,
                                                 progress=False), device)
     rows = []

@@ -5,7 +5,7 @@ import torch
 
 import ganlab
 from benchmarks.common import report, timed
-from benchmarks.reference import gan_d_loss as d_loss, gan_g_loss as g_loss
+from benchmarks import answers
 from ganlab.models import DCGANConfig, DCGANDiscriminator, DCGANGenerator, MLPConfig, MLPDiscriminator, MLPGenerator
 
 
@@ -24,8 +24,8 @@ def measure(device, name, batch=64, steps=60):
     G, D, shape = MODELS[name]()
     G, D = G.to(device), D.to(device)
     data = torch.randn(1024, *shape).clamp(-1, 1)
-    ganlab.train_gan(G, D, data.to(device), d_loss, g_loss, steps=5, batch_size=batch, progress=False)  # warm-up
-    _, dt = timed(lambda: ganlab.train_gan(G, D, data.to(device), d_loss, g_loss, steps=steps, batch_size=batch,
+    ganlab.train_gan(G, D, data.to(device), answers.discriminator_loss, answers.generator_loss, steps=5, batch_size=batch, progress=False)  # warm-up
+    _, dt = timed(lambda: ganlab.train_gan(G, D, data.to(device), answers.discriminator_loss, answers.generator_loss, steps=steps, batch_size=batch,
                                            progress=False), device)
     return {"device": device.type, "model": name, "batch": batch, "steps_per_s": steps / dt,
             "images_per_s": steps * batch / dt}

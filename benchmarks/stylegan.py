@@ -6,7 +6,7 @@ by the Frechet distance on the course's digit-classifier features.
     python -m benchmarks.stylegan             # full settings (32x32, width 64, MNIST when it can be downloaded)
     python -m benchmarks.stylegan --fast --save stylegan_digits16.pt    # also save the trained generator
 
-AdaIN, truncation and the losses are the instructor's reference answers (reference.py).
+AdaIN, truncation and the losses are the instructor's answers, loaded from solutions/ (benchmarks/answers.py).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import torch
 
 import ganlab
-from benchmarks import reference as ref
+from benchmarks import answers
 from benchmarks.common import parse_training_args, report, timed, training_parser
 from ganlab.classifier import digits_frechet_distance
 from ganlab.models import ProDiscriminator, StyleConfig, StyleGenerator, save_model
@@ -40,7 +40,7 @@ SETTINGS = {"fast": Settings(16, 32, 32, 2000), "full": Settings(32, 64, 64, 100
 
 def networks(s: Settings, device):
     cfg = StyleConfig(s.image_size, 1, s.latent_dim, s.mapping_layers, s.width)
-    return StyleGenerator(cfg, adain=ref.adain).to(device), ProDiscriminator(cfg.progan()).to(device)
+    return StyleGenerator(cfg, adain=answers.adain).to(device), ProDiscriminator(cfg.progan()).to(device)
 
 
 def autocast(device, amp: bool):
@@ -54,7 +54,7 @@ def speed(s: Settings, device, amp: bool = False, channels_last: bool = False) -
     if channels_last:
         G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
     data = (torch.rand(512, 1, s.image_size, s.image_size) * 2 - 1).to(device)
-    train = dict(d_loss_fn=ref.gan_d_loss, g_loss_fn=ref.gan_g_loss, batch_size=s.batch_size, lr=s.lr,
+    train = dict(d_loss_fn=answers.discriminator_loss, g_loss_fn=answers.generator_loss, batch_size=s.batch_size, lr=s.lr,
                  betas=(0.0, 0.99), progress=False)
     with autocast(device, amp):
         ganlab.train_gan(G, D, data, steps=3, **train)                                 # warm-up
@@ -73,7 +73,7 @@ def quality(s: Settings, device, save: str | None = None) -> dict:
     images, _ = ganlab.data.image_dataset(s.dataset, s.image_size)
     ganlab.seed_everything(0)
     G, D = networks(s, device)
-    _, seconds = timed(lambda: ganlab.train_gan(G, D, images, ref.gan_d_loss, ref.gan_g_loss, steps=s.steps,
+    _, seconds = timed(lambda: ganlab.train_gan(G, D, images, answers.discriminator_loss, answers.generator_loss, steps=s.steps,
                                                 batch_size=s.batch_size, lr=s.lr, betas=(0.0, 0.99), progress=True),
                        device)
     G.eval()
@@ -82,7 +82,7 @@ def quality(s: Settings, device, save: str | None = None) -> dict:
     n = min(1000, len(images) // 2)
     real, other = images[order[:n]], images[order[n:2 * n]]        # two disjoint real sets: the FD floor
     with torch.no_grad():
-        fd = {psi: digits_frechet_distance(G(z, psi=psi, truncate=ref.truncate).cpu().clamp(-1, 1), real)
+        fd = {psi: digits_frechet_distance(G(z, psi=psi, truncate=answers.truncate).cpu().clamp(-1, 1), real)
               for psi in (1.0, 0.7)}
     floor = digits_frechet_distance(other, real)
     if save:

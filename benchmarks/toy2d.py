@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 import ganlab
-from benchmarks import reference as ref
+from benchmarks import answers
 from benchmarks.common import RESULTS, report
 from ganlab.data import GRID_STD, RING_STD, grid, grid_means, ring, ring_means
 from ganlab.metrics import mode_coverage
@@ -45,11 +45,11 @@ class Method:
 
 
 METHODS = {
-    "gan": Method(ref.gan_d_loss, ref.gan_g_loss),
-    "lsgan": Method(ref.ls_d_loss, ref.ls_g_loss),
-    "pacgan4": Method(ref.gan_d_loss, ref.gan_g_loss, pack=4),
+    "gan": Method(answers.discriminator_loss, answers.generator_loss),
+    "lsgan": Method(answers.ls_discriminator_loss, answers.ls_generator_loss),
+    "pacgan4": Method(answers.discriminator_loss, answers.generator_loss, pack=4),
     # Gulrajani et al.'s settings: n_critic 5, Adam(1e-4, betas (0, 0.9)), lambda 10.
-    "wgan_gp": Method(ref.critic_loss, ref.wgan_g_loss, n_critic=5, lr=1e-4, betas=(0.0, 0.9), penalty=True,
+    "wgan_gp": Method(answers.critic_loss, answers.wgan_generator_loss, n_critic=5, lr=1e-4, betas=(0.0, 0.9), penalty=True,
                       step_cost=4),
 }
 
@@ -57,7 +57,7 @@ METHODS = {
 def networks(method: Method, latent_dim: int = 8, width: int = 256):
     g = MLPGenerator(MLPConfig((2,), latent_dim, width, 3, batch_norm=True))
     d = MLPDiscriminator(MLPConfig((2 * method.pack,), latent_dim, width, 3))
-    return g, (Packed(d, ref.pack, method.pack) if method.pack > 1 else d)
+    return g, (Packed(d, answers.pack, method.pack) if method.pack > 1 else d)
 
 
 class Averaged:
@@ -97,7 +97,7 @@ def run(dataset: str, name: str, seed: int, steps: int, batch_size: int = 256) -
     start = time.perf_counter()
     ganlab.train_gan(g, d, sample, method.d_loss, method.g_loss, steps=steps, batch_size=batch_size,
                      n_critic=method.n_critic, d_opt=d_opt, g_opt=g_opt,
-                     d_penalty=ref.gradient_penalty if method.penalty else None,
+                     d_penalty=answers.gradient_penalty if method.penalty else None,
                      callbacks=[linear_decay([g_opt, d_opt], steps), averaged], progress=False)
     seconds = time.perf_counter() - start
     averaged.model.eval()

@@ -7,7 +7,8 @@ import os
 import torch
 
 import ganlab
-from benchmarks.common import parse_training_args, report, solution_functions, timed, training_parser
+from benchmarks.common import parse_training_args, report, timed, training_parser
+from instructor.notebooks import load_answers
 from ganlab.models import DCGANConfig, DCGANDiscriminator, DCGANGenerator, MLPConfig, MLPDiscriminator, MLPGenerator
 
 ANSWERS = ("critic_loss", "wgan_generator_loss", "gradient_penalty", "critic_step", "generator_step", "train_wgan_gp")
@@ -50,6 +51,6 @@ if __name__ == "__main__":
     parser.add_argument("--steps", type=int, default=None, help="iterations timed per loop")
     args = parse_training_args(parser)
     ganlab.set_fast_mode(args.fast)
-    ns = solution_functions("04_wgan_gp", "wgan_gp", ANSWERS)
+    ns = load_answers("04_wgan_gp", "wgan_gp", ANSWERS)
     steps = args.steps or (20 if args.fast else 100)
     report("wgan_loop", [measure(ns, name, build, args.device, steps) for name, build in models(args.fast).items()])

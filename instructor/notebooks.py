@@ -69,6 +69,27 @@ def answers(nb) -> dict[str, str]:
     return {meta(c)["grade_id"]: answer_code(nb, meta(c)["grade_id"]) for c in nb.cells if is_answer(c)}
 
 
+def setup_cell(nb):
+    """The notebook's set-up cell: its first code cell (grade id `setup`, locked, in the released notebooks)."""
+    return next(c for c in nb.cells if c.cell_type == "code")
+
+
+def load_answers(assignment: str, notebook: str, names, root: Path = ROOT) -> dict:
+    """The instructor's answers as Python objects, from solutions/ (the one definition, as d2l's `#@save`): the
+    notebook's set-up cell and every answer cell executed in order, then name -> object for each of `names`
+    (the functions the answer cells define)."""
+    import contextlib
+    import io
+
+    nb = read(source_path(assignment, notebook, root))
+    ns = {"__name__": "__main__"}
+    with contextlib.redirect_stdout(io.StringIO()):         # the set-up cell reports the device
+        exec(setup_cell(nb).source, ns)
+    for code in answers(nb).values():
+        exec(code, ns)
+    return {name: ns[name] for name in names}
+
+
 def test_points(nb) -> dict[str, float]:
     """grade_id -> points, for every autograder test cell."""
     return {meta(c)["grade_id"]: float(meta(c)["points"]) for c in nb.cells if is_test(c)}
