@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import is_solution
 
-from .notebooks import answers, fill, is_answer, meta, read, release_notebook, source_path, test_points
+from .notebooks import answers, fill, is_answer, meta, read, release_notebook, setup_cell, source_path, test_points
 
 LONG_RUN = """\
 # My own longer experiment (left in by mistake): trains far past the grading machine's per-cell limit.
@@ -203,7 +203,7 @@ def _duplicate(nb, grade_id, earlier_source):
 
 
 def _insert_after_setup(nb, source):
-    i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    i = nb.cells.index(setup_cell(nb))
     cell = nbformat.v4.new_code_cell(source)
     cell.id = "my-own-experiment"   # fixed, so that every build of the class is the same bytes
     nb.cells.insert(i + 1, cell)

@@ -70,8 +70,12 @@ def answers(nb) -> dict[str, str]:
 
 
 def setup_cell(nb):
-    """The notebook's set-up cell: its first code cell (grade id `setup`, locked, in the released notebooks)."""
-    return next(c for c in nb.cells if c.cell_type == "code")
+    """The notebook's set-up cell: the cell with grade id `setup` (locked, in the released notebooks), or else the
+    first code cell (a notebook whose metadata an editor stripped)."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    if not code:
+        raise ValueError("the notebook has no code cell, so no set-up cell")
+    return next((c for c in code if meta(c).get("grade_id") == "setup"), code[0])
 
 
 def load_answers(assignment: str, notebook: str, names, root: Path = ROOT) -> dict:

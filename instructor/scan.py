@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nbgrader.utils import is_locked
 
-from .notebooks import meta
+from .notebooks import meta, setup_cell
 
 FILE = {"os", "shutil", "pathlib", "glob", "tempfile", "io", "pickle", "shelve", "sqlite3", "zipfile", "tarfile",
         "fileinput", "mmap"}
@@ -83,7 +83,7 @@ def test_names(setup_source: str) -> dict[str, str]:
 
 def scan_notebook(nb, release) -> list[Flag]:
     """Flags for every code cell of submission `nb` that nbgrader executes as the student wrote it."""
-    setup = next((c.source for c in release.cells if meta(c).get("grade_id") == "setup"), "")
+    setup = setup_cell(release).source
     protected = test_names(setup)
     instructors = {c.source.strip() for c in release.cells if c.cell_type == "code"}
     flags = []

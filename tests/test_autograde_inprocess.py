@@ -55,7 +55,7 @@ def test_table_covers_the_notebook(table):
 def test_graded_signatures_match_the_design(table):
     ns = {}
     nb = _source(table)
-    exec(next(c for c in nb.cells if c.cell_type == "code").source, ns)
+    exec(notebooks.setup_cell(nb).source, ns)
     for answer, code in notebooks.answers(nb).items():
         exec(code, ns)
         if answer in table.carried:

@@ -105,7 +105,7 @@ def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.
     notebook = notebooks.release_notebook(ASSIGNMENT, root).stem
     wrong = {g: _sign_error(c) if re.search(r"^ +return \S", c, re.M) else None for g, c in answers.items()}
     wrong = {g: c or notebooks.answer_code(release, g) for g, c in wrong.items()}
-    setup = next(c.source for c in release.cells if notebooks.meta(c).get("grade_id") == "setup")
+    setup = notebooks.setup_cell(release).source
     helpers = sorted(n for n, m in scan.test_names(setup).items() if m.startswith("ganlab.feedback."))
     fields = dict(root=str(root), solution=f"solutions/{ASSIGNMENT}/{notebook}.ipynb", port=port, token=TOKEN,
                   peer=_peer(root, notebook), gradebook=str(config.gradebook(root).relative_to(root)), helpers=helpers,
@@ -117,7 +117,7 @@ def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.
         nb = notebooks.fill(release, {g: c + ("\n\n" + code if where == "each" or (where == "first" and g == first)
                                              else "") for g, c in wrong.items()})
         if where == "cell":
-            i = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+            i = nb.cells.index(notebooks.setup_cell(nb))
             nb.cells.insert(i + 1, nbformat.v4.new_code_cell(code))
         out[name] = nb
     return out

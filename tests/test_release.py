@@ -65,7 +65,7 @@ def test_test_cells_follow_the_grading_conventions(path):
     nb = notebooks.read(path)
     ids = [notebooks.meta(c)["grade_id"] for c in nb.cells if notebooks.meta(c).get("grade_id")]
     assert len(ids) == len(set(ids)), "duplicate grade_id"
-    first = next(c for c in nb.cells if c.cell_type == "code")
+    first = notebooks.setup_cell(nb)
     assert notebooks.meta(first).get("locked"), "the set-up cell comes first and is locked"
     for cell in nb.cells:
         if not notebooks.is_test(cell):

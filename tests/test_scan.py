@@ -10,7 +10,7 @@ SOURCES = sorted(ROOT.glob("solutions/*/*.ipynb"))
 
 
 def _setup(nb) -> str:
-    return next(c.source for c in nb.cells if notebooks.meta(c).get("grade_id") == "setup")
+    return notebooks.setup_cell(nb).source
 
 
 @pytest.fixture(scope="module")

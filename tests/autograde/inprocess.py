@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from instructor import config
-from instructor.notebooks import is_answer, is_test, meta
+from instructor.notebooks import is_answer, is_test, meta, setup_cell
 
 
 @dataclass
@@ -54,7 +54,7 @@ def grade(source_nb, code: dict[str, str]) -> dict[str, Outcome]:
     """Test cell grade_id -> Outcome, with answer cells replaced by `code` where given
     (else the instructor's answers, markers and all)."""
     ns: dict = {"__name__": "__main__"}
-    first = next(c for c in source_nb.cells if c.cell_type == "code")
+    first = setup_cell(source_nb)
     setup = _run(first.source, ns)
     if not setup.passed:
         raise RuntimeError(f"the set-up cell failed: {setup.detail}")
