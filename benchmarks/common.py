@@ -5,11 +5,11 @@ import argparse
 import json
 import platform
 import time
-from pathlib import Path
 
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
+from instructor.notebooks import ROOT
+
 RESULTS = ROOT / "benchmarks" / "results"
 
 

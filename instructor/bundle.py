@@ -41,10 +41,10 @@ class Bundle:
 
 
 def released(root: Path = ROOT) -> list[Path]:
-    """course/<assignment>/<notebook>.ipynb, each with the current install block (else: make release)."""
-    paths = sorted((root / "course").glob("*/*.ipynb"))
+    """The released notebooks, each with the current install block (else: make release)."""
+    paths = notebooks.releases(root)
     if not paths:
-        raise RuntimeError(f"no released notebooks in {root / 'course'}: run `make release`")
+        raise RuntimeError(f"no released notebooks in {notebooks.folder('release_directory', root)}: run `make release`")
     expected = setup_cell.install_block(root)
     for path in paths:
         block, _ = setup_cell.split(setup_cell.cell(notebooks.read(path), path).source)

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from . import collect, config, example_class, lms_export, nbgrader_steps, report, sandbox, scan, submissions
 from .nbgrader_cli import NbgraderError, nbgrader
+from . import notebooks
 from .notebooks import ROOT, read, release_notebook
 
 # The grading machine is CPU-only: grading with the GPU hidden gives the same grades on any machine.
@@ -100,9 +101,9 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     (default: default_jobs()); returns what happened to each student (by id), as report.md and outcomes.json
     say it. Each kernel runs in the sandbox, or, only when `unsafe`, without isolation."""
     root = Path(root).resolve()
-    if not (root / "solutions" / assignment).is_dir():
-        known = sorted(p.name for p in (root / "solutions").iterdir() if p.is_dir())
-        raise SystemExit(f"no assignment {assignment!r} in solutions/; known: {', '.join(known)}")
+    if assignment not in notebooks.assignments(root):
+        raise SystemExit(f"no assignment {assignment!r} in {notebooks.folder('source_directory', root, '')}; "
+                         f"known: {', '.join(notebooks.assignments(root))}")
     if source is not None and not Path(source).exists():
         raise SystemExit(f"no submissions at {source}: expected an LMS download (Canvas, Moodle or Blackboard "
                          "zip, or a folder of them), a folder of <student>_<notebook>.ipynb files or a "

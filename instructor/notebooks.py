@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import glob
 import re
 from pathlib import Path
 
@@ -30,19 +31,42 @@ def is_test(cell) -> bool:
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
+def folder(step: str, root: Path = ROOT, assignment: str = "*") -> Path:
+    """An assignment's folder of nbgrader's "source_directory" (solutions) or "release_directory" (the students'
+    notebooks), as nbgrader_config.py names them; `assignment` "*" is a glob pattern."""
+    from . import config   # it reads nbgrader_config.py, and takes ROOT from here
+
+    return config.path(root, step, ".", assignment)
+
+
+def sources(root: Path = ROOT) -> list[Path]:
+    """Every source notebook (answers and hidden tests), assignment by assignment."""
+    return sorted(map(Path, glob.glob(str(folder("source_directory", root) / "*.ipynb"))))
+
+
+def releases(root: Path = ROOT) -> list[Path]:
+    """Every released notebook, assignment by assignment."""
+    return sorted(map(Path, glob.glob(str(folder("release_directory", root) / "*.ipynb"))))
+
+
+def assignments(root: Path = ROOT) -> list[str]:
+    return sorted({p.parent.name for p in sources(root)})
+
+
 def source_path(assignment: str, notebook: str, root: Path = ROOT) -> Path:
-    return root / "solutions" / assignment / f"{notebook}.ipynb"
+    return folder("source_directory", root, assignment) / f"{notebook}.ipynb"
 
 
 def release_path(assignment: str, notebook: str, root: Path = ROOT) -> Path:
-    return root / "course" / assignment / f"{notebook}.ipynb"
+    return folder("release_directory", root, assignment) / f"{notebook}.ipynb"
 
 
 def release_notebook(assignment: str, root: Path = ROOT) -> Path:
-    """The assignment's released notebook (one per assignment): course/<assignment>/<notebook>.ipynb."""
-    found = sorted((Path(root) / "course" / assignment).glob("*.ipynb"))
+    """The assignment's released notebook (one per assignment)."""
+    found = sorted(folder("release_directory", root, assignment).glob("*.ipynb"))
     if not found:
-        raise FileNotFoundError(f"no released notebook in {Path(root) / 'course' / assignment}: run `make release`")
+        raise FileNotFoundError(f"no released notebook in {folder('release_directory', root, assignment)}: "
+                                "run `make release`")
     return found[0]
 
 

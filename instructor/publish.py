@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from instructor import bundle, leaks, links
+from instructor import bundle, leaks, links, notebooks
 from instructor.notebooks import ROOT
 
 DEFAULT = ROOT / "dist" / "student-repo"
@@ -24,7 +24,7 @@ def leaks_in(tree: Path, root: Path = ROOT) -> dict[str, list]:
     """file -> answers or hidden tests (line windows) from any solutions/ notebook found in `tree`."""
     texts = leaks.texts([tree])
     found = {}
-    for source in sorted((Path(root) / "solutions").glob("*/*.ipynb")):
+    for source in notebooks.sources(root):
         for name, hits in leaks.find(leaks.secrets(source), texts).items():
             found.setdefault(name, []).extend(hits)
     return found

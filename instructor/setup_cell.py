@@ -73,7 +73,7 @@ def render(path: Path, root: Path = ROOT) -> bool:
 
 
 def main(argv: list[str]) -> None:
-    paths = [Path(a) for a in argv] or sorted((ROOT / "solutions").glob("*/*.ipynb"))
+    paths = [Path(a) for a in argv] or notebooks.sources(ROOT)
     for path in paths:
         if render(path):
             print(f"set-up cell updated: {path}")

@@ -28,7 +28,7 @@ from instructor.notebooks import ROOT
 from tests import colab_env
 
 pytestmark = pytest.mark.slow
-RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
+RELEASES = notebooks.releases()
 ASSIGNMENTS = [p.parent.name for p in RELEASES]
 SHOTS = ROOT / "dist" / "browser"  # git-ignored: the screenshots, one per lecture
 VALIDATE = "03_wasserstein"  # the notebook nbgrader's Validate button checks (one of the quickest)

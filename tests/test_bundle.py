@@ -11,8 +11,8 @@ import pytest
 from instructor import bundle, leaks, notebooks, setup_cell
 from instructor.notebooks import ROOT
 
-SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
-RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
+SOURCES = notebooks.sources()
+RELEASES = notebooks.releases()
 
 
 @pytest.fixture(scope="module")
@@ -26,9 +26,9 @@ def _cells(path):
 
 def test_bundle_holds_every_released_notebook(built):
     names = sorted(p.relative_to(built.folder) for p in built.folder.rglob("*.ipynb"))
-    assert names == [p.relative_to(ROOT / "course") for p in RELEASES]
+    assert names == [p.relative_to(notebooks.folder("release_directory", ROOT, "")) for p in RELEASES]
     for path in RELEASES:
-        copy = built.folder / path.relative_to(ROOT / "course")
+        copy = built.folder / path.relative_to(notebooks.folder("release_directory", ROOT, ""))
         assert _cells(copy) == _cells(path), f"{copy.name} differs from the release"
         assert all(not c.get("outputs") for c in notebooks.read(copy).cells), f"{copy.name} has outputs"
 

@@ -10,12 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from instructor import bundle, grade, links, notebooks, setup_cell
-from instructor.notebooks import ROOT
 from tests import colab_env
 from tests.autograde import cli
 
 pytestmark = pytest.mark.slow
-RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
+RELEASES = notebooks.releases()
 ASSIGNMENTS = [p.parent.name for p in RELEASES]
 PARALLEL = 2  # notebooks at a time (the CI machine has 2 cores)
 # Students as the grader sees them: every lecture saved by Colab as is; the marked exercise also from a student

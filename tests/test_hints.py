@@ -4,10 +4,10 @@ operator expression inside it (instructor/leaks.py: printed_answers)."""
 import nbformat
 import pytest
 
-from instructor import leaks
+from instructor import leaks, notebooks
 from instructor.notebooks import ROOT
 
-SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+SOURCES = notebooks.sources()
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -9,8 +9,8 @@ from instructor import bundle, leaks, links, notebooks, publish, setup_cell
 from instructor.notebooks import ROOT
 from ganlab.models import checkpoint
 
-SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
-RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
+SOURCES = notebooks.sources()
+RELEASES = notebooks.releases()
 EXTRAS = sorted(f for p in RELEASES for f in p.parent.iterdir() if f.is_file() and f.suffix != ".ipynb")
 COLAB = {links.colab_url(links.lecture_path(p)) for p in RELEASES}
 

@@ -11,9 +11,9 @@ from instructor import config, leaks, nbgrader_steps, notebooks
 from instructor.notebooks import ROOT
 from tests.autograde import cli
 
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[0].isdigit())
-SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
-RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
+ASSIGNMENTS = notebooks.assignments()
+SOURCES = notebooks.sources()
+RELEASES = notebooks.releases()
 
 
 def _cells(path):
@@ -33,7 +33,7 @@ def test_course_equals_a_fresh_release(tmp_path):
         nbgrader_steps.release(course.path, assignment)   # generate_assignment, as `make release` runs it
         fresh = config.path(course.path, "release_directory", ".", assignment)
         for nb in sorted(fresh.glob("*.ipynb")):
-            committed = ROOT / "course" / assignment / nb.name
+            committed = notebooks.release_path(assignment, nb.stem)
             assert committed.exists(), f"{committed} is missing: run `make release`"
             assert _cells(committed) == _cells(nb), f"{committed} differs from a fresh release: run `make release`"
 
@@ -43,7 +43,7 @@ def test_course_equals_a_fresh_release(tmp_path):
 def test_nbgrader_validate(path):
     """`nbgrader validate` (`--invert` on a release: every test fails untouched), by its own Validator with the
     course's configuration, in this process: the same check without a command's start-up."""
-    validator = Validator(invert="course" in path.parts, config=config.app_settings(ROOT))
+    validator = Validator(invert=path in RELEASES, config=config.app_settings(ROOT))
     assert validator.validate(str(path)) == {}
 
 

@@ -1,12 +1,10 @@
 """instructor/scan.py: the static scan flags suspicious answer code, and never the instructor's answers."""
-from pathlib import Path
 
 import pytest
 
 from instructor import notebooks, scan
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCES = sorted(ROOT.glob("solutions/*/*.ipynb"))
+SOURCES = notebooks.sources()
 
 
 def _setup(nb) -> str:

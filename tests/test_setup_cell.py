@@ -10,8 +10,8 @@ import pytest
 from instructor import notebooks, setup_cell
 from instructor.notebooks import ROOT
 
-SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
-RELEASES = sorted((ROOT / "course").glob("*/*.ipynb"))
+SOURCES = notebooks.sources()
+RELEASES = notebooks.releases()
 ONLINE = setup_cell.online_wheel()
 
 

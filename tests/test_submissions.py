@@ -5,10 +5,10 @@ import copy
 import nbformat
 import pytest
 
-from instructor import collect, config, example_class, restore, submissions
+from instructor import collect, config, example_class, notebooks, restore, submissions
 from instructor.notebooks import ROOT, meta, read
 
-RELEASE = ROOT / "course" / "01_gan_basics" / "gan_basics.ipynb"
+RELEASE = notebooks.release_path("01_gan_basics", "gan_basics")
 NOTEBOOK = "gan_basics"
 
 
@@ -34,7 +34,7 @@ def _submit(tmp_path, name, text):
     return folder
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "course").glob("*/*.ipynb")), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", notebooks.releases(), ids=lambda p: p.parent.name)
 def test_stripped_metadata_is_restored_exactly(path):
     """Every lecture (tests/test_colab.py grades one metadata-stripped Colab save end to end)."""
     release = read(path)

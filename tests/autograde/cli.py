@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 
-from instructor import config, nbgrader_steps
+from instructor import config, nbgrader_steps, notebooks
 from instructor.nbgrader_cli import BIN, nbgrader
 from instructor.notebooks import ROOT
 
@@ -20,7 +20,8 @@ class Course:
 
     def __init__(self, path: Path, root: Path = ROOT):
         self.path = Path(path)
-        shutil.copytree(root / "solutions", self.path / "solutions")
+        source = notebooks.folder("source_directory", root, "")
+        shutil.copytree(source, self.path / source.relative_to(root))
         shutil.copy(root / "nbgrader_config.py", self.path / "nbgrader_config.py")
 
     def nbgrader(self, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
