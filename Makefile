@@ -30,7 +30,7 @@ $(VENV)/.dev: pyproject.toml $(VENV)/.torch
 	$(BIN)/pip install -e ".[dev]"
 	touch $@ $(VENV)/.course
 
-# PYTHONPATH: formgrader's feedback pages hide the hidden tests with this repository's instructor/feedback_pages.py.
+# PYTHONPATH: formgrader's feedback pages hide the hidden tests with this repository's instructor/grading/feedback_pages.py.
 lab: $(VENV)/.course
 	PYTHONPATH=$(CURDIR) $(BIN)/jupyter lab --notebook-dir=$(NB) $(AS_ROOT) $(LAB_ARGS)
 
@@ -46,7 +46,7 @@ test: $(VENV)/.dev
 		--nbval-lax --nbval-cell-timeout=600
 
 release: $(VENV)/.course
-	$(BIN)/python -m instructor.setup_cell
+	$(BIN)/python -m instructor.release.setup_cell
 	@for a in $(ASSIGNMENTS); do \
 		$(BIN)/nbgrader generate_assignment $$a --force --log-level=WARN || exit 1; \
 	done
@@ -60,25 +60,25 @@ SUBMISSIONS ?=
 JOBS        ?=
 UNSAFE      ?=
 grade: $(VENV)/.course
-	$(BIN)/python -m instructor.grade $(ASSIGNMENT) $(SUBMISSIONS) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(UNSAFE)),--unsafe)
+	$(BIN)/python -m instructor.grading.grade $(ASSIGNMENT) $(SUBMISSIONS) $(if $(JOBS),--jobs $(JOBS)) $(if $(filter 1 yes true,$(UNSAFE)),--unsafe)
 
 # Grades and feedback back to the LMS (after grading written answers in formgrader): .grading/reports/<assignment>/lms/
 OUT_OF ?=
 COLUMN ?=
 lms: $(VENV)/.course
-	$(BIN)/python -m instructor.lms_export $(ASSIGNMENT) $(if $(OUT_OF),--out-of $(OUT_OF)) $(if $(COLUMN),--column "$(COLUMN)")
+	$(BIN)/python -m instructor.grading.lms_export $(ASSIGNMENT) $(if $(OUT_OF),--out-of $(OUT_OF)) $(if $(COLUMN),--column "$(COLUMN)")
 
 # The student bundle: dist/bundle/ and dist/gan-course-bundle.zip (released notebooks and the files they load,
 # the ganlab wheel, README with Colab badges, LICENSE).
 bundle: release
-	$(BIN)/python -m instructor.bundle
+	$(BIN)/python -m instructor.release.bundle
 
 # The public student repository's tree (course.toml [student]): make publish [STUDENT_REPO=path/to/its/clone].
 # It refuses when an answer or hidden test would leak, and prints the git commands that push it.
 STUDENT_REPO ?= dist/student-repo
 .PHONY: publish test-browser
 publish: release
-	$(BIN)/python -m instructor.publish $(STUDENT_REPO)
+	$(BIN)/python -m instructor.release.publish $(STUDENT_REPO)
 
 # JupyterLab in Chromium (apt-get install chromium): every lecture's widgets; screenshots in dist/browser/.
 test-browser: $(VENV)/.dev

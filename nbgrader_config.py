@@ -35,12 +35,12 @@ c.Execute.shutdown_kernel = "immediate"
 # A student who deletes a test cell must not turn it into "needs manual grading".
 c.OverwriteCells.add_missing_cells = True
 
-# Feedback pages never show a hidden test: instructor/feedback_pages.py (for `make grade`, `nbgrader
+# Feedback pages never show a hidden test: instructor/grading/feedback_pages.py (for `make grade`, `nbgrader
 # generate_feedback` and formgrader's button alike; `make lab` puts this repository on the kernel's path).
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-                                    "instructor.feedback_pages.HideHiddenTests"]
+                                    "instructor.grading.feedback_pages.HideHiddenTests"]
 
 # `make grade SUBMISSIONS=<LMS download>` reads Canvas, Moodle and Blackboard downloads by their own names
-# (instructor/lms.py); a download named otherwise is read with this pattern, `<student>_<notebook>.ipynb`
+# (instructor/grading/lms.py); a download named otherwise is read with this pattern, `<student>_<notebook>.ipynb`
 # (e.g. `jdoe42_wgan_gp.ipynb`): adapt it to your LMS's naming.
 c.FileNameCollectorPlugin.named_regexp = r".*[/\\](?P<student_id>[^/\\_]+)_(?P<file_id>[^/\\]+)$"

@@ -13,7 +13,7 @@ Then, for one assignment (the first given, default 04_wgan_gp), what `make grade
 the same run (`grading_speed_isolation.json`): median seconds per submission through plain nbgrader, through
 `make grade`'s guarded executor without isolation (UNSAFE) and in the sandbox, interleaved so that a busy
 machine weighs on each alike; and the throughput of a class of --class-size (default 20) correct
-submissions through `instructor.grade.grade` with JOBS=1 and JOBS=2, each kernel with its thread budget
+submissions through `instructor.grading.grade.grade` with JOBS=1 and JOBS=2, each kernel with its thread budget
 (cores // JOBS), and whether every cell's grade is the same in both. Targets: sandbox <= 1.2x plain,
 JOBS=2 >= 1.6x JOBS=1 on 2 cores, grades identical.
 
@@ -35,7 +35,8 @@ from pathlib import Path
 import nbformat
 
 from benchmarks.common import report
-from instructor import config, example_class, grade, notebooks
+from instructor import config, notebooks
+from instructor.grading import example_class, grade
 from tests.autograde import cli
 from tests.autograde.tables import ALL
 
@@ -113,7 +114,7 @@ def _cell_grades(course, table) -> dict:
 
 
 def bench_jobs(table, size):
-    """Wall seconds of `make grade` (instructor.grade.grade, sandboxed) on `size` submissions, JOBS=1 and 2, each
+    """Wall seconds of `make grade` (instructor.grading.grade.grade, sandboxed) on `size` submissions, JOBS=1 and 2, each
     kernel with its thread budget; and whether every cell's grade is the same."""
     row, grades = {"assignment": table.assignment, "class_size": size, "cores": grade.cores()}, {}
     for jobs in (1, 2):

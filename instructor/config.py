@@ -14,7 +14,7 @@ from pathlib import Path
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config, PyFileConfigLoader
 
-from .notebooks import ROOT
+from instructor.notebooks import ROOT
 
 SQLITE = "sqlite:///"
 

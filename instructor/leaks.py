@@ -124,7 +124,7 @@ def answer_expressions(source_notebook: Path, min_length: int = 16) -> dict[str,
     """Answer lines, the expressions they return or assign and their computed sub-expressions (whitespace
     removed, at least `min_length` characters) that appear nowhere public in the source notebook (its
     markdown and experiment cells): expression -> the answer cell's grade_id."""
-    from .notebooks import is_answer, is_test, meta, read
+    from instructor.notebooks import is_answer, is_test, meta, read
     nb, found, public = read(source_notebook), {}, []
     for cell in nb.cells:
         if is_answer(cell):
@@ -144,7 +144,7 @@ def answer_expressions(source_notebook: Path, min_length: int = 16) -> dict[str,
 
 def visible_tests(source_notebook: Path) -> dict[str, str]:
     """Test cell grade_id -> the part students see (the hidden tests removed)."""
-    from .notebooks import is_test, meta, read
+    from instructor.notebooks import is_test, meta, read
     return {meta(c)["grade_id"]: HIDDEN_TESTS.sub("", c.source) for c in read(source_notebook).cells if is_test(c)}
 
 

@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from instructor import notebooks
-from instructor.execute import drop_output_widget_mimic
+from instructor.grading.isolation.execute import drop_output_widget_mimic
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient

@@ -8,7 +8,9 @@ import zipfile
 
 import pytest
 
-from instructor import bundle, leaks, notebooks, setup_cell
+from instructor import leaks, notebooks
+
+from instructor.release import bundle, setup_cell
 from instructor.notebooks import ROOT
 
 SOURCES = notebooks.sources()

@@ -1,7 +1,7 @@
-"""instructor/execute.py's GuardedExecute without the sandbox (with it: test_sandbox.py, test_redteam.py)."""
+"""instructor/grading/isolation/execute.py's GuardedExecute without the sandbox (with it: test_sandbox.py, test_redteam.py)."""
 from nbformat.v4 import new_code_cell, new_notebook
 
-from instructor.execute import GuardedExecute
+from instructor.grading.isolation.execute import GuardedExecute
 from instructor.notebooks import printed
 
 WIDGET_CELL = """\

@@ -10,8 +10,10 @@ from datetime import datetime
 
 import pytest
 
-from instructor import config, example_class, grade, leaks, notebooks, report
-from instructor.example_class import PEOPLE, STORIES, lms_id
+from instructor import config, leaks, notebooks
+
+from instructor.grading import example_class, grade, report
+from instructor.grading.example_class import PEOPLE, STORIES, lms_id
 from instructor.notebooks import ROOT
 from tests.autograde import cli
 
@@ -265,7 +267,7 @@ def test_moodle_grading_worksheet_and_feedback_zip(moodle_sample):
 def test_manual_points_reach_the_lms_files(moodle_sample):
     """Written answers graded in formgrader count once `make lms` runs again."""
     from nbgrader.api import Gradebook
-    from instructor import lms_export
+    from instructor.grading import lms_export
 
     course, _, outcomes = moodle_sample
     alice = str(PEOPLE["alice"][1])

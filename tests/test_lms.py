@@ -1,5 +1,5 @@
-"""LMS downloads as Canvas, Moodle and Blackboard name them (instructor/lms.py), unpacked as untrusted input
-(instructor/archive.py). The names follow each LMS's documentation and its own import code: Canvas's
+"""LMS downloads as Canvas, Moodle and Blackboard name them (instructor/grading/lms.py), unpacked as untrusted input
+(instructor/grading/archive.py). The names follow each LMS's documentation and its own import code: Canvas's
 "Re-upload submissions" reads the first two all-digit parts of a file name (user id, attachment id); Moodle's
 feedback-zip import splits a folder name `fullname_participantid_plugintype_pluginname` on `_`."""
 import io
@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
-from instructor import archive, collect, example_class, lms
-from instructor.example_class import PEOPLE, SHAPES, lms_id
+from instructor.grading import archive, collect, example_class, lms
+from instructor.grading.example_class import PEOPLE, SHAPES, lms_id
 from instructor.notebooks import ROOT
 
 ASSIGNMENT, NOTEBOOK = "04_wgan_gp", "wgan_gp"

@@ -5,7 +5,9 @@ import zipfile
 
 import pytest
 
-from instructor import bundle, leaks, links, notebooks, publish, setup_cell
+from instructor import leaks, notebooks
+
+from instructor.release import bundle, links, publish, setup_cell
 from instructor.notebooks import ROOT
 from ganlab.models import checkpoint
 

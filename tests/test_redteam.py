@@ -1,5 +1,5 @@
 """Red team: a class of dishonest or harmful submissions graded through the real `make grade` path
-(instructor.grade.grade on a temporary course copy, every kernel in the sandbox, two at a time).
+(instructor.grading.grade.grade on a temporary course copy, every kernel in the sandbox, two at a time).
 
 Every attacker hands in the same WRONG answers (a sign error in each graded function that returns a value,
 the release's blank otherwise) as `control`, plus its attack; `alice` hands in the instructor's answers.
@@ -16,8 +16,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from instructor import config, grade, notebooks, sandbox, scan
-from instructor.example_class import _graded, _sign_error
+from instructor import config, notebooks
+
+from instructor.grading import grade, scan
+
+from instructor.grading.isolation import sandbox
+from instructor.grading.example_class import _graded, _sign_error
 from tests.autograde import cli
 
 ASSIGNMENT = "04_wgan_gp"

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from nbgrader.validator import Validator
 
-from instructor import config, leaks, nbgrader_steps, notebooks
+from instructor import config, leaks, notebooks
+
+from instructor.grading import nbgrader_steps
 from instructor.notebooks import ROOT
 from tests.autograde import cli
 

@@ -1,4 +1,4 @@
-"""instructor/sandbox.py: what a kernel in the grading sandbox can and cannot reach (plain Python, no kernel;
+"""instructor/grading/isolation/sandbox.py: what a kernel in the grading sandbox can and cannot reach (plain Python, no kernel;
 the whole path with nbgrader is tests/test_redteam.py)."""
 import os
 import socket
@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from instructor import grade, notebooks, report, sandbox
+from instructor import notebooks
+
+from instructor.grading import grade, report
+
+from instructor.grading.isolation import sandbox
 from instructor.notebooks import ROOT
 
 pytestmark = pytest.mark.skipif(sandbox.bwrap() is None, reason="bubblewrap is not installed")

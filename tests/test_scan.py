@@ -1,8 +1,10 @@
-"""instructor/scan.py: the static scan flags suspicious answer code, and never the instructor's answers."""
+"""instructor/grading/scan.py: the static scan flags suspicious answer code, and never the instructor's answers."""
 
 import pytest
 
-from instructor import notebooks, scan
+from instructor import notebooks
+
+from instructor.grading import scan
 
 SOURCES = notebooks.sources()
 

@@ -7,7 +7,9 @@ import subprocess
 import nbformat
 import pytest
 
-from instructor import notebooks, setup_cell
+from instructor import notebooks
+
+from instructor.release import setup_cell
 from instructor.notebooks import ROOT
 
 SOURCES = notebooks.sources()

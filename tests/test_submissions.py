@@ -1,11 +1,13 @@
-"""Intake checks and repairs of submissions (instructor/submissions.py, restore.py), and collecting them
+"""Intake checks and repairs of submissions (instructor/grading/submissions.py, restore.py), and collecting them
 into the folders nbgrader_config.py names (collect.py, config.py), without nbgrader."""
 import copy
 
 import nbformat
 import pytest
 
-from instructor import collect, config, example_class, notebooks, restore, submissions
+from instructor import config, notebooks
+
+from instructor.grading import collect, example_class, restore, submissions
 from instructor.notebooks import ROOT, meta, read
 
 RELEASE = notebooks.release_path("01_gan_basics", "gan_basics")

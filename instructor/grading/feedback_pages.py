@@ -13,8 +13,8 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-from .leaks import HIDDEN_TESTS
-from .notebooks import is_test
+from instructor.leaks import HIDDEN_TESTS
+from instructor.notebooks import is_test
 
 HIDDEN_NOTE = "# (hidden tests: not shown; they decide the grade)\n"
 

@@ -18,8 +18,8 @@ import nbformat
 from nbformat.reader import NotJSONError
 from nbgrader.utils import is_grade
 
-from . import restore
-from .notebooks import is_answer, meta
+from instructor.grading import restore
+from instructor.notebooks import is_answer, meta
 
 
 @dataclass

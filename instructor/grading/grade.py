@@ -2,20 +2,20 @@
 nbgrader's own steps.
 
 release (generate_assignment) -> collect (the LMS download unpacked safely and read by its names: Canvas,
-Moodle, Blackboard, a submitted/ tree; instructor/collect.py) -> check and repair each submission, scan its code
-for review -> register the students (LMS id and name) -> autograde each one, JOBS at a time, its kernel in a
-sandbox with a thread budget of cores // JOBS (a failure never stops the batch) -> feedback HTML without hidden
-tests -> grades CSV, the LMS's grade and feedback files (instructor/lms_export.py) -> a report of what
-happened to every submission (report.md, and outcomes.json for programs). Autograding runs `nbgrader
-autograde` per student; the other steps run nbgrader's classes in this process (instructor/nbgrader_steps.py).
-With no SUBMISSIONS it grades a built-in example class.
+Moodle, Blackboard, a submitted/ tree; grading/collect.py) -> check and repair each submission, scan its code for
+review -> register the students (LMS id and name) -> autograde each one, JOBS at a time, its kernel in a sandbox
+with a thread budget of cores // JOBS (a failure never stops the batch) -> feedback HTML without hidden tests ->
+grades CSV, the LMS's grade and feedback files (grading/lms_export.py) -> a report of what happened to every
+submission (report.md, and outcomes.json for programs). Autograding runs `nbgrader autograde` per student; the
+other steps run nbgrader's classes in this process (grading/nbgrader_steps.py). With no SUBMISSIONS it grades a
+built-in example class.
 
 nbgrader's autograde stays the trusted process, outside the sandbox: it puts the gradebook's test cells
-(hidden ones included) into the notebook, executes it through instructor.execute.GuardedExecute, whose
-kernel runs in bubblewrap (instructor/sandbox.py), scores it and writes the gradebook. Parallel runs
-share the SQLite gradebook: each writes only its own student's rows, in short transactions; a run that
-still meets a lock is retried, so the grades never depend on JOBS. Nor does a cell's time: each kernel's
-torch gets cores // JOBS threads, so a 64-core server does not run 64 kernels of 64 threads each.
+(hidden ones included) into the notebook, executes it through isolation.execute.GuardedExecute, whose kernel
+runs in bubblewrap (isolation/sandbox.py), scores it and writes the gradebook. Parallel runs share the SQLite
+gradebook: each writes only its own student's rows, in short transactions; a run that still meets a lock is
+retried, so the grades never depend on JOBS. Nor does a cell's time: each kernel's torch gets cores // JOBS
+threads, so a 64-core server does not run 64 kernels of 64 threads each.
 
 Outputs, where nbgrader_config.py puts them (instructor/config.py; by default under .grading/): submitted/,
 autograded/, feedback/<student>/<assignment>/ (HTML for students), the gradebook, and next to it
@@ -34,13 +34,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import collect, config, example_class, lms_export, nbgrader_steps, report, sandbox, scan, submissions
-from .nbgrader_cli import NbgraderError, nbgrader
-from . import notebooks
-from .notebooks import ROOT, read, release_notebook
+from instructor import config
+
+from instructor.grading import collect, example_class, lms_export, nbgrader_steps, report, scan, submissions
+
+from instructor.grading.isolation import sandbox
+from instructor.nbgrader_cli import NbgraderError, nbgrader
+from instructor import notebooks
+from instructor.notebooks import ROOT, read, release_notebook
 
 # The grading machine is CPU-only: grading with the GPU hidden gives the same grades on any machine.
-# PYTHONPATH: nbgrader imports the executor from this repository (instructor/execute.py).
+# PYTHONPATH: nbgrader imports the executor from this repository (instructor/grading/isolation/execute.py).
 GRADING_ENV = {"CUDA_VISIBLE_DEVICES": "",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 LOCK_RETRIES = 3
@@ -90,7 +94,7 @@ def _preprocessors() -> list[str]:
     from nbgrader.converters.autograde import Autograde
     from nbgrader.preprocessors import Execute
 
-    names = ["instructor.execute.GuardedExecute" if p is Execute else f"{p.__module__}.{p.__name__}"
+    names = ["instructor.grading.isolation.execute.GuardedExecute" if p is Execute else f"{p.__module__}.{p.__name__}"
              for p in Autograde.class_traits()["autograde_preprocessors"].default()]
     return [f"--Autograde.autograde_preprocessors={n}" for n in names]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from nbgrader.plugins import FileNameCollectorPlugin
 
-_QUIET = logging.getLogger("instructor.lms")
+_QUIET = logging.getLogger("instructor.grading.lms")
 _QUIET.setLevel(logging.ERROR)   # a shape that does not match a file says so at WARNING, once per file
 
 SHAPES = {   # lms -> named_regexp on "/<path inside the download>"

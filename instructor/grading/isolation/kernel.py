@@ -1,4 +1,4 @@
-"""A jupyter_client kernel manager whose kernel runs in the sandbox (instructor/sandbox.py).
+"""A jupyter_client kernel manager whose kernel runs in the sandbox (instructor/grading/isolation/sandbox.py).
 
 nbgrader's executor (nbclient) starts the kernel through it. The connection goes over unix sockets
 (`transport="ipc"`) in a private run folder, the one path the sandbox shares with the grader: the
@@ -17,7 +17,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, Unicode
 
-from . import sandbox
+from instructor.grading.isolation import sandbox
 
 
 class SandboxedKernelManager(AsyncKernelManager):

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import is_solution
 
-from .notebooks import answers, fill, is_answer, meta, read, release_notebook, setup_cell, source_path, test_points
+from instructor.notebooks import answers, fill, is_answer, meta, read, release_notebook, setup_cell, source_path, test_points
 
 LONG_RUN = """\
 # My own longer experiment (left in by mistake): trains far past the grading machine's per-cell limit.

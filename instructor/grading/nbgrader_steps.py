@@ -1,7 +1,7 @@
 """nbgrader's own steps around autograding, run in this process through nbgrader's classes and the course's
 nbgrader_config.py (instructor/config.py): the same work as `nbgrader generate_assignment`, `db student
 import`, `generate_feedback` and `export`, without a three-second start-up each. Autograding itself stays a
-command per student (instructor/grade.py), so submissions grade in parallel, each in its own process."""
+command per student (instructor/grading/grade.py), so submissions grade in parallel, each in its own process."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +12,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.utils import capture_log
 
-from . import config
-from .nbgrader_cli import NbgraderError
+from instructor import config
+from instructor.nbgrader_cli import NbgraderError
 
 
 def _converter(kind, root: Path, assignment: str, **traits) -> None:

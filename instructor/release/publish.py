@@ -1,6 +1,6 @@
 """`make publish`: the public student repository's tree, ready to push.
 
-`python -m instructor.publish [DEST]` (default dist/student-repo/) builds the student bundle (instructor/bundle.py:
+`python -m instructor.release.publish [DEST]` (default dist/student-repo/) builds the student bundle (bundle.py:
 released notebooks and the files they load, the ganlab wheel, README with a Colab badge per lecture, LICENSE)
 and makes DEST hold exactly that tree. Everything else in DEST goes, except `.git`, so DEST may be a clone
 of the student repository (course.toml, [student]). Nothing is written when the leak scanner finds an answer
@@ -13,7 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from instructor import bundle, leaks, links, notebooks
+from instructor import leaks, notebooks
+
+from instructor.release import bundle, links
 from instructor.notebooks import ROOT
 
 DEFAULT = ROOT / "dist" / "student-repo"

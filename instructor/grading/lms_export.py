@@ -1,7 +1,7 @@
 """Grades and feedback back into the LMS: `make lms ASSIGNMENT=04_wgan_gp [OUT_OF=100] [COLUMN="WGAN-GP (4321)"]`.
 
 From the gradebook (autograded points plus whatever was graded by hand in formgrader since) and the roster that
-collecting the download wrote (instructor/collect.py), into `.grading/reports/<assignment>/lms/`:
+collecting the download wrote (instructor/grading/collect.py), into `.grading/reports/<assignment>/lms/`:
 - `canvas-grades.csv`: Canvas's Gradebook import (Grades > Import): Student, ID, SIS User ID, SIS Login ID,
   Section and one column for the assignment; Canvas matches rows on ID, its user id;
 - `moodle-grades.csv`: Moodle's grading worksheet (assignment > "Upload grading worksheet"): Identifier
@@ -25,8 +25,10 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from . import collect, config
-from .notebooks import ROOT, release_notebook
+from instructor import config
+
+from instructor.grading import collect
+from instructor.notebooks import ROOT, release_notebook
 
 CANVAS = ("canvas",)
 MOODLE = ("moodle", "moodle-flat")

@@ -1,6 +1,6 @@
 """The executor `make grade` puts in place of nbgrader's Execute (same traits: timeout, interrupts...).
 
-- `sandbox=True`: the kernel runs in bubblewrap (instructor/kernel.py, instructor/sandbox.py).
+- `sandbox=True`: the kernel runs in bubblewrap (kernel.py and sandbox.py, beside this file).
 - Test cells get their helpers back before they run: right after the kernel starts (before any of the
   student's cells) it silently records the modules the tests check with; before every test cell it
   silently puts back any attribute of those modules that was rebound or deleted (`torch.allclose = ...`,
@@ -12,7 +12,7 @@
   a Timer), a trace or profile hook, or a changed signal handler (an alarm). New audit hooks are refused
   outright, and tqdm's monitor thread is switched off, so every thread that was not there at the start is
   the notebook's own. Code in the same interpreter can still defeat it by subtler means (a callback on the
-  kernel's own event loop): instructor/scan.py flags such code.
+  kernel's own event loop): instructor/grading/scan.py flags such code.
 - No mimic of JupyterLab's Output widget (`drop_output_widget_mimic`): it could stall the cell after a
   widget cell until the timeout.
 - Outputs are capped per cell (`max_output_bytes`) as they arrive: a cell printing 100 MB costs neither
@@ -31,7 +31,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from .notebooks import is_test, meta
+from instructor.notebooks import is_test, meta
 
 # The modules test cells check with (their attributes are put back before each test cell, and so are the
 # methods of torch.Tensor and of ganlab.feedback's classes); the set-up cell's imports are re-run as well.
@@ -103,13 +103,13 @@ def setup_imports(source: str) -> str:
 
 
 class GuardedExecute(Execute):
-    sandbox = Bool(False, help="run the kernel in bubblewrap (instructor/sandbox.py)").tag(config=True)
+    sandbox = Bool(False, help="run the kernel in bubblewrap (instructor/grading/isolation/sandbox.py)").tag(config=True)
     max_output_bytes = Integer(2 * 2**20, help="outputs kept per cell; the rest is dropped").tag(config=True)
     notes_file = Unicode("", help="JSON file for what happened while executing").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         if self.sandbox:
-            from .kernel import SandboxedKernelManager
+            from instructor.grading.isolation.kernel import SandboxedKernelManager
             self.kernel_manager_class = SandboxedKernelManager
         self._guard = f"_grading_guard_{secrets.token_hex(8)}"
         self._setup = next((setup_imports(c.source) for c in nb.cells

@@ -1,7 +1,7 @@
 """Getting a class's submissions into nbgrader's `submitted/` tree, whatever the LMS made of them.
 
-`collect` unpacks the download (instructor/archive.py: untrusted input, nothing written outside the
-workspace), reads whose each notebook is (instructor/lms.py: Canvas, Moodle, Blackboard, a `submitted/`
+`collect` unpacks the download (instructor/grading/archive.py: untrusted input, nothing written outside the
+workspace), reads whose each notebook is (instructor/grading/lms.py: Canvas, Moodle, Blackboard, a `submitted/`
 tree, or `<student>_<notebook>.ipynb`), copies each student's latest attempt to
 `submitted/<LMS id>/<assignment>/` (with nbgrader's `timestamp.txt` when the LMS gave a time) and writes the
 roster (`roster.json`: LMS, id, name, files, attempts) that the grade and feedback files for the LMS are made
@@ -14,7 +14,9 @@ import json
 import shutil
 from pathlib import Path
 
-from . import archive, config, lms
+from instructor import config
+
+from instructor.grading import archive, lms
 
 
 def collect(root: Path, assignment: str, source: Path, notebook: str) -> tuple[list[lms.Submission], list[str]]:

@@ -1,8 +1,8 @@
 """The install block of every notebook's set-up cell: online, it installs the ganlab wheel from the student
-repository named in course.toml (instructor/links.py).
+repository named in course.toml (instructor/release/links.py).
 
 The block is the set-up cell's first paragraph (up to its first blank line); the imports below it
-belong to each notebook. `python -m instructor.setup_cell [NOTEBOOK ...]` rewrites the block in the
+belong to each notebook. `python -m instructor.release.setup_cell [NOTEBOOK ...]` rewrites the block in the
 given solutions notebooks (default: all of them, and then also the README's Colab links); `make release`
 runs it before nbgrader.
 """
@@ -13,7 +13,9 @@ from pathlib import Path
 
 import nbformat
 
-from instructor import links, notebooks
+from instructor import notebooks
+
+from instructor.release import links
 from instructor.notebooks import ROOT
 
 SETUP_ID = "setup"

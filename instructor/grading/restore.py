@@ -11,7 +11,7 @@ import copy
 
 from nbgrader.utils import is_locked
 
-from .notebooks import first_line, meta
+from instructor.notebooks import first_line, meta
 
 
 class Unmatched(Exception):

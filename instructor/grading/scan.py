@@ -19,7 +19,7 @@ from pathlib import Path
 
 from nbgrader.utils import is_locked
 
-from .notebooks import meta, setup_cell
+from instructor.notebooks import meta, setup_cell
 
 FILE = {"os", "shutil", "pathlib", "glob", "tempfile", "io", "pickle", "shelve", "sqlite3", "zipfile", "tarfile",
         "fileinput", "mmap"}

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from .notebooks import first_line, is_answer, meta, read
+from instructor.notebooks import first_line, is_answer, meta, read
 
 
 class Status(str, Enum):
@@ -29,7 +29,7 @@ class Outcome:
     written_pending: float = 0.0    # points of written answers waiting for a human
     failed: list[str] = field(default_factory=list)  # test cells that scored less than full
     notes: list[str] = field(default_factory=list)
-    review: list[str] = field(default_factory=list)  # suspicious code (instructor/scan.py), for a human
+    review: list[str] = field(default_factory=list)  # suspicious code (instructor/grading/scan.py), for a human
 
     @property
     def shown_status(self) -> str:
@@ -105,7 +105,7 @@ def _name(cell, index: int) -> str:
 
 
 def sandbox_notes(notes_file: Path, autograded: Path) -> tuple[list[str], list[str]]:
-    """(notes, review flags) from what the executor recorded (instructor/execute.py)."""
+    """(notes, review flags) from what the executor recorded (instructor/grading/isolation/execute.py)."""
     if not notes_file.exists():
         return [], []
     recorded = json.loads(notes_file.read_text())
@@ -142,7 +142,7 @@ def write(path: Path, assignment: str, outcomes: list[Outcome], extra: list[str]
     flagged = [o for o in outcomes if o.review]
     if flagged:
         lines += ["", "## To review", "",
-                  "Code a fair answer has no need for (instructor/scan.py) or that broke the test cells' guard. "
+                  "Code a fair answer has no need for (instructor/grading/scan.py) or that broke the test cells' guard. "
                   "The score stands until you decide; read the lines in the submission.", ""]
         for o in flagged:
             lines += [f"- **{o.shown_student}**"] + [f"  - {r.replace('|', '/')}" for r in o.review]

@@ -1,12 +1,12 @@
 """The student bundle: the released notebooks, the ganlab wheel, a README and a license.
 
-`python -m instructor.bundle` (run by `make bundle`, after `make release`) writes
+`python -m instructor.release.bundle` (run by `make bundle`, after `make release`) writes
     dist/bundle/                      README.md (a Colab badge per lecture), LICENSE, ganlab-<version>-py3-none-any.whl,
                                       <assignment>/<notebook>.ipynb and the files next to it in course/ (lecture
                                       07's checkpoint; the wheel carries them too, in ganlab/checkpoints/)
     dist/gan-course-bundle.zip        the same files under gan-course/
-dist/bundle/ is the tree of the public student repository (`make publish`, instructor/publish.py): Colab opens
-the notebooks and the set-up cells download the wheel from there (instructor/links.py).
+dist/bundle/ is the tree of the public student repository (`make publish`, instructor/release/publish.py): Colab opens
+the notebooks and the set-up cells download the wheel from there (instructor/release/links.py).
 """
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from pathlib import Path
 
 import nbformat
 
-from instructor import links, notebooks, setup_cell
+from instructor import notebooks
+
+from instructor.release import links, setup_cell
 from instructor.notebooks import ROOT
 
 ZIP_NAME = "gan-course-bundle.zip"
@@ -88,7 +90,7 @@ def build_wheel(dest: Path, root: Path = ROOT, files: list[Path] = ()) -> Path:
 
 
 def write_readme(dest: Path, wheel: Path, nbs: list[Path], root: Path = ROOT) -> Path:
-    """The student README (instructor/student_README.md): one "Open in Colab" badge per lecture."""
+    """The student README (instructor/release/student_README.md): one "Open in Colab" badge per lecture."""
     listed = "\n".join(f"| `{links.lecture_path(p)}` | {links.badge(p, root)} |" for p in nbs)
     repo, _ = links.student_repo(root)
     text = string.Template(README.read_text()).substitute(wheel=wheel.name, notebooks=listed, repo=repo,

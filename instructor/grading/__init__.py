@@ -1,0 +1,1 @@
+"""Grading a class: collecting an LMS download, checking, autograding, reporting, handing back."""

@@ -1,0 +1,1 @@
+"""Running untrusted notebooks: the guarded executor, the sandboxed kernel, bubblewrap."""
