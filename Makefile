@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
 
-.PHONY: lab test release grade lms bundle bench gpu-proof clean-venv
+.PHONY: lab test test-quick release grade lms bundle bench gpu-proof clean-venv
 
 # torch first: pinned (requirements-torch.txt) only when no torch is installed yet, so a
 # machine that already has a torch (Colab, a laptop with CUDA) keeps its own.
@@ -44,6 +44,11 @@ test: $(VENV)/.dev
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder \
 		tests solutions \
 		--nbval-lax --nbval-cell-timeout=600
+
+# The inner loop: every test but the slow journeys (tests/end_to_end/) and the notebooks' runs.
+test-quick: $(VENV)/.dev
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder tests \
+		--ignore=tests/end_to_end
 
 release: $(VENV)/.course
 	$(BIN)/python -m instructor.release.setup_cell
@@ -82,7 +87,7 @@ publish: release
 
 # JupyterLab in Chromium (apt-get install chromium): every lecture's widgets; screenshots in dist/browser/.
 test-browser: $(VENV)/.dev
-	$(TEST_ENV) $(BIN)/python -m pytest tests/test_browser.py -v
+	$(TEST_ENV) $(BIN)/python -m pytest tests/end_to_end/test_browser.py -v
 
 bench: $(VENV)/.dev
 	@for b in speed toy2d "conditional --fast" "image_to_image --fast" "stylegan --fast" "wgan_loop --fast" notebooks grading_speed; do \

@@ -1,4 +1,4 @@
-"""Colab, emulated on this machine (tests/test_colab.py).
+"""Colab, emulated on this machine (tests/end_to_end/test_colab.py).
 
 - `colab_venv(path)`: a fresh virtual environment with Colab's preinstalled stack (torch, numpy, scipy,
   scikit-learn, matplotlib, tqdm, ipykernel, ipywidgets, pip and what they need), linked from this
@@ -46,7 +46,7 @@ _MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 def filled(release: Path):
     """The released notebook with the instructor's answers typed in, written answers included: what a
-    student who solved everything hands in (shared with tests/test_browser.py)."""
+    student who solved everything hands in (shared with tests/end_to_end/test_browser.py)."""
     source = notebooks.read(notebooks.source_path(release.parent.name, release.stem))
     typed = {notebooks.meta(c)["grade_id"]: _MARKERS.sub("", c.source)
              for c in source.cells if is_solution(c)}

@@ -2,7 +2,7 @@
 read the gradebook. The untouched release gets zero (without crashing the batch), and the round-trip
 variants of each table (a mistake, and a correct alternative that must get full marks) score as the
 in-process tier says they do. The instructor's own answers get full marks through `make grade`'s path,
-saved by Colab, for every lecture (tests/test_colab.py), and in-process (test_autograde_inprocess.py)."""
+saved by Colab, for every lecture (tests/end_to_end/test_colab.py), and in-process (test_autograde_inprocess.py)."""
 import pytest
 
 from instructor import config, notebooks

@@ -1,5 +1,5 @@
 """instructor/grading/isolation/sandbox.py: what a kernel in the grading sandbox can and cannot reach (plain Python, no kernel;
-the whole path with nbgrader is tests/test_redteam.py)."""
+the whole path with nbgrader is tests/end_to_end/test_redteam.py)."""
 import os
 import socket
 import subprocess

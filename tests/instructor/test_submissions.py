@@ -38,7 +38,7 @@ def _submit(tmp_path, name, text):
 
 @pytest.mark.parametrize("path", notebooks.releases(), ids=lambda p: p.parent.name)
 def test_stripped_metadata_is_restored_exactly(path):
-    """Every lecture (tests/test_colab.py grades one metadata-stripped Colab save end to end)."""
+    """Every lecture (tests/end_to_end/test_colab.py grades one metadata-stripped Colab save end to end)."""
     release = read(path)
     stripped = copy.deepcopy(release)
     for cell in stripped.cells:

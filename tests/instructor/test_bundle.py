@@ -1,5 +1,5 @@
 """The student bundle (`make bundle`) holds every released notebook and one ganlab wheel, and no answer
-or hidden test from solutions/ reaches any file in it (course/ and ganlab/: tests/test_release.py)."""
+or hidden test from solutions/ reaches any file in it (course/ and ganlab/: tests/instructor/test_release.py)."""
 import json
 import shutil
 import subprocess

@@ -1,0 +1,1 @@
+"""Tests of the instructor's tools: release, leaks, grading steps, isolation, the autograder tables in-process."""
