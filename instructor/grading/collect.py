@@ -15,7 +15,6 @@ import shutil
 from pathlib import Path
 
 from instructor import config
-
 from instructor.grading import archive, lms
 
 

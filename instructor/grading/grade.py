@@ -34,13 +34,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from instructor import config
-
+from instructor import config, notebooks
 from instructor.grading import collect, example_class, lms_export, nbgrader_steps, report, scan, submissions
-
 from instructor.grading.isolation import sandbox
 from instructor.nbgrader_cli import NbgraderError, nbgrader
-from instructor import notebooks
 from instructor.notebooks import ROOT, read, release_notebook
 
 # The grading machine is CPU-only: grading with the GPU hidden gives the same grades on any machine.

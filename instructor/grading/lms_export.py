@@ -26,7 +26,6 @@ from datetime import datetime
 from pathlib import Path
 
 from instructor import config
-
 from instructor.grading import collect
 from instructor.notebooks import ROOT, release_notebook
 

@@ -23,7 +23,6 @@ from pathlib import Path
 import nbformat
 
 from instructor import notebooks
-
 from instructor.release import links, setup_cell
 from instructor.notebooks import ROOT
 

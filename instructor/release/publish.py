@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 
 from instructor import leaks, notebooks
-
 from instructor.release import bundle, links
 from instructor.notebooks import ROOT
 

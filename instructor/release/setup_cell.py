@@ -14,7 +14,6 @@ from pathlib import Path
 import nbformat
 
 from instructor import notebooks
-
 from instructor.release import links
 from instructor.notebooks import ROOT
 

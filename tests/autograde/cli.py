@@ -9,7 +9,6 @@ from pathlib import Path
 import nbformat
 
 from instructor import config, notebooks
-
 from instructor.grading import nbgrader_steps
 from instructor.nbgrader_cli import BIN, nbgrader
 from instructor.notebooks import ROOT

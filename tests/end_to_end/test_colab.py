@@ -10,9 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from instructor import notebooks
-
 from instructor.grading import grade
-
 from instructor.release import bundle, links, setup_cell
 from tests import colab_env
 from tests.autograde import cli

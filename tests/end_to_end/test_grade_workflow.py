@@ -11,7 +11,6 @@ from datetime import datetime
 import pytest
 
 from instructor import config, leaks, notebooks
-
 from instructor.grading import example_class, grade, report
 from instructor.grading.example_class import PEOPLE, STORIES, lms_id
 from instructor.notebooks import ROOT

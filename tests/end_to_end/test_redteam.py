@@ -17,9 +17,7 @@ import nbformat
 import pytest
 
 from instructor import config, notebooks
-
 from instructor.grading import grade, scan
-
 from instructor.grading.isolation import sandbox
 from instructor.grading.example_class import _graded, _sign_error
 from tests.autograde import cli

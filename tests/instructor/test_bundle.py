@@ -9,7 +9,6 @@ import zipfile
 import pytest
 
 from instructor import leaks, notebooks
-
 from instructor.release import bundle, setup_cell
 from instructor.notebooks import ROOT
 

@@ -6,7 +6,6 @@ import zipfile
 import pytest
 
 from instructor import leaks, notebooks
-
 from instructor.release import bundle, links, publish, setup_cell
 from instructor.notebooks import ROOT
 from ganlab.models import checkpoint

@@ -8,7 +8,6 @@ import pytest
 from nbgrader.validator import Validator
 
 from instructor import config, leaks, notebooks
-
 from instructor.grading import nbgrader_steps
 from instructor.notebooks import ROOT
 from tests.autograde import cli

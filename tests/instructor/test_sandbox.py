@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from instructor import notebooks
-
 from instructor.grading import grade, report
-
 from instructor.grading.isolation import sandbox
 from instructor.notebooks import ROOT
 

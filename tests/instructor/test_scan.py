@@ -3,7 +3,6 @@
 import pytest
 
 from instructor import notebooks
-
 from instructor.grading import scan
 
 SOURCES = notebooks.sources()

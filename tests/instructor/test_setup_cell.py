@@ -8,7 +8,6 @@ import nbformat
 import pytest
 
 from instructor import notebooks
-
 from instructor.release import setup_cell
 from instructor.notebooks import ROOT
 

@@ -6,7 +6,6 @@ import nbformat
 import pytest
 
 from instructor import config, notebooks
-
 from instructor.grading import collect, example_class, restore, submissions
 from instructor.notebooks import ROOT, meta, read
 
