@@ -1,4 +1,4 @@
-# The GAN course. `make lab` and `make test` are all a fresh machine needs (Python >= 3.10).
+# The GAN course. `make lab` and `make test` are all a fresh machine needs (Python 3.11-3.13; README: a bare machine).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
@@ -18,8 +18,11 @@ ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
+# TORCH_INDEX: another index for torch and torchvision only, e.g. https://download.pytorch.org/whl/cpu (1 GB, not 5.5).
+TORCH_INDEX ?=
 $(VENV)/.torch: | $(VENV)/bin/python
-	$(BIN)/python -c "import torch, torchvision" 2>/dev/null || $(BIN)/pip install -r requirements-torch.txt
+	$(BIN)/python -c "import torch, torchvision" 2>/dev/null || \
+		$(BIN)/pip install -r requirements-torch.txt $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	touch $@
 
 $(VENV)/.course: pyproject.toml $(VENV)/.torch
