@@ -38,10 +38,8 @@ def pytest_collection_modifyitems(items):
 # ---------------------------------------------------------------- checked claims (tests/claims.py)
 # Every notebook that nbval runs gets one more item after its last cell, `<notebook>::claims`: it compares the
 # numbers its prose claims (and the fast-mode time its introduction states) with what this run of its cells
-# printed, and with its kernel's CPU time. Same file, so the same xdist worker; no second execution.
-_printed = {}      # the notebook's node id -> {cell number: what the cell printed (stdout)}
-
-
+# printed (nbval keeps each cell's outputs on its item), and with its kernel's CPU time. Same file, so the same
+# xdist worker; no second execution.
 class NotebookClaims(pytest.Item):
     def __init__(self, *, cells, **kwargs):
         super().__init__(**kwargs)
@@ -52,16 +50,16 @@ class NotebookClaims(pytest.Item):
 
         if not ganlab.fast_mode():
             pytest.skip("claims state fast-mode numbers; this run is not in fast mode")
-        printed = _printed.get(self.parent.nodeid, {})
-        missing = [c.cell_num for c in self.cells if c.cell_num not in printed]
-        if missing:
-            pytest.skip(f"cells {missing} of this notebook did not run in this session")
-        claims, stated, problems = checked.parse(self.parent.nb.cells)
-        output = "\n".join(printed[c.cell_num] for c in self.cells)
+        missing = [c.cell_num for c in self.cells if c.test_outputs is None]
+        assert not missing, (f"cells {missing} of this notebook did not run in this session: the claims are checked "
+                             "on a run of the whole notebook")
+        output = "\n".join("".join(o.get("text", "") for o in c.test_outputs if o.get("name") == "stdout")
+                           for c in self.cells)
         if os.environ.get("GANLAB_PRINTED_DIR"):    # keep what the run printed, to update the claims from it
             folder = pathlib.Path(os.environ["GANLAB_PRINTED_DIR"])
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{self.path.stem}.txt").write_text(output)
+        claims, stated, problems = checked.parse(self.parent.nb.cells)
         problems += [p for p in (c.check(output) for c in claims) if p]
         cpu = _kernel_cpu_seconds(self.parent)
         print(f"{self.parent.nodeid}: {len(claims)} claims; kernel CPU time {cpu:.0f} s, stated {stated} s")
@@ -92,17 +90,6 @@ def _add_claim_checks(items):
     for notebook, cells in by_notebook.items():
         check = NotebookClaims.from_parent(notebook, name="claims", cells=cells)
         items.insert(items.index(cells[-1]) + 1, check)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
-    try:
-        return (yield)
-    finally:
-        outputs = getattr(item, "test_outputs", None)
-        if type(item).__name__ == "IPyNbCell" and outputs is not None:
-            _printed.setdefault(item.parent.nodeid, {})[item.cell_num] = "".join(
-                o.get("text", "") for o in outputs if o.get("name") == "stdout")
 
 
 @pytest.fixture(scope="module")

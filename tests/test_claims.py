@@ -1,6 +1,9 @@
 """Checked claims (tests/claims.py): every notebook's markers parse, state what the prose states, and every
 notebook states a measured fast-mode time; the checker itself fails when prose and run disagree. The comparison
 with a run happens in `make test`'s nbval run of solutions/ (tests/conftest.py: `<notebook>::claims`)."""
+import subprocess
+import sys
+
 import nbformat
 import pytest
 
@@ -57,3 +60,15 @@ def test_broken_markers_are_problems():
 def test_the_stated_time_must_be_within_a_factor_two():
     assert claims.check_time(100, 60) is None and claims.check_time(100, 190) is None
     assert claims.check_time(100, 45) and claims.check_time(100, 210)
+
+
+def test_the_notebook_run_ends_each_notebook_with_its_claims():
+    """tests/conftest.py gives every notebook nbval runs a `<notebook>::claims` item right after its last cell (it
+    reads the outputs nbval keeps on each cell's item, so it needs no hook that only tests/ would see)."""
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+         "tests/test_suite_order.py", *(str(p.relative_to(ROOT)) for p in SOURCES)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300).stdout.splitlines()
+    for path in SOURCES:
+        ids = [line for line in collected if line.startswith(f"{path.relative_to(ROOT)}::")]
+        assert ids and ids[-1].endswith("::claims"), f"{path.relative_to(ROOT)}: expected its cells, then ::claims"
