@@ -20,8 +20,9 @@ import ganlab  # noqa: E402
 # minute. `make test` (`--dist loadfile --no-loadscope-reorder`) gives each worker the next file in this order,
 # so the long files start at once and the short unit files fill the end instead of one long file running alone.
 SLOWEST_FIRST = (
-    "tests/end_to_end/test_colab.py", "tests/end_to_end/test_autograde_roundtrip.py", "tests/end_to_end/test_grade_workflow.py",
-    "tests/end_to_end/test_browser.py", "tests/end_to_end/test_redteam.py", "tests/instructor/test_release.py", "tests/instructor/test_autograde_inprocess.py",
+    "tests/end_to_end/test_colab.py", "tests/end_to_end/test_autograde_roundtrip.py",
+    "tests/end_to_end/test_grade_workflow.py", "tests/end_to_end/test_browser.py", "tests/end_to_end/test_redteam.py",
+    "tests/instructor/test_release.py", "tests/instructor/test_autograde_inprocess.py",
     "solutions/02_", "solutions/",
 )
 
