@@ -10,9 +10,9 @@
   When that fails (the student's code removed the guard), the test cell is not run and scores 0. So it is
   when the student's cells left code running that could act after the guard: a thread (threading, _thread,
   a Timer), a trace or profile hook, or a changed signal handler (an alarm). New audit hooks are refused
-  outright, and tqdm's monitor thread is switched off, so every thread that was not there at the start is
-  the notebook's own. Code in the same interpreter can still defeat it by subtler means (a callback on the
-  kernel's own event loop): instructor/grading/scan.py flags such code.
+  outright; tqdm's monitor thread is switched off and pyzmq's garbage collector started at once, so every
+  thread that was not there at the start is the notebook's own. Code in the same interpreter can still defeat
+  it by subtler means (a callback on the kernel's own event loop): instructor/grading/scan.py flags such code.
 - No mimic of JupyterLab's Output widget (`drop_output_widget_mimic`): it could stall the cell after a
   widget cell until the timeout.
 - Outputs are capped per cell (`max_output_bytes`) as they arrive: a cell printing 100 MB costs neither
@@ -39,9 +39,15 @@ GUARDED_MODULES = ("builtins", "math", "torch", "torch.nn.functional", "ganlab",
 SNAPSHOT = """\
 def _grading_snapshot():
     import builtins, importlib, signal, sys, threading, torch, types
-    try:
+    try:   # libraries' own threads, started now or never, so that a thread that starts later is the notebook's
         import tqdm.std
-        tqdm.std.tqdm.monitor_interval = 0   # no monitor thread: a thread that starts later is the notebook's
+        tqdm.std.tqdm.monitor_interval = 0   # tqdm's monitor: never
+    except ImportError:
+        pass
+    try:
+        from zmq.utils.garbage import gc as zmq_gc
+        if not zmq_gc.is_alive():   # pyzmq's zero-copy collector, else started by the first large message (a figure)
+            zmq_gc.start()
     except ImportError:
         pass
     def refuse(event, args):
