@@ -81,8 +81,10 @@ def bench_isolation(table, n):
     """Seconds per submission: plain nbgrader, guarded without isolation, guarded in the sandbox (interleaved)."""
     course = cli.Course(Path(tempfile.mkdtemp()) / table.assignment)
     solved = solved_submission(course, table)
+    timeout, logs = int(config.settings(course.path).Execute.timeout), config.workspace(course.path, "execution",
+                                                                                       table.assignment)
     runs = {isolated: grade.Run(course.path, table.assignment, table.notebook, jobs=1, isolated=isolated,
-                                timeout=30, limit=3600, logs=config.workspace(course.path, "execution", table.assignment))
+                                timeout=timeout, limit=3600, logs=logs)
             for isolated in (False, True)}
     runs[True].logs.mkdir(parents=True)
     times = {"plain": [], "unsafe": [], "sandbox": []}

@@ -33,8 +33,8 @@ def collect(root: Path, assignment: str, source: Path, notebook: str) -> tuple[l
         folder.mkdir(parents=True)
         for name, path in sub.files.items():
             shutil.copyfile(path, folder / name)
-        if lms.timestamp(sub):
-            (folder / "timestamp.txt").write_text(lms.timestamp(sub))
+        if stamp := lms.timestamp(sub):
+            (folder / "timestamp.txt").write_text(stamp)
     write_roster(root, assignment, found)
     return found, refused + skipped
 
