@@ -1,6 +1,7 @@
 """Every training loop of the course, built from the same helpers (loop.py). Each takes its losses as arguments
 (ganlab holds no graded answer), the same knobs (steps, batch_size, lr, g_lr, betas, callbacks, log_every, seed,
-device, progress), calls its callbacks after every step as cb(step, generator, discriminator, history), and returns
+device, progress; `seed` None draws from torch's global RNG, so `seed_everything` reproduces a run), starts from the
+same set-up (loop.start), calls its callbacks after every step as cb(step, generator, discriminator, history), and returns
 a plain history dict of lists with one entry per logged step.
 
     gan.py             train_gan, train_conditional

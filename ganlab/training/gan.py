@@ -13,8 +13,7 @@ from torch import nn
 
 from ..checks import check_counts, check_tensor
 from ..models.conditional import random_conditions
-from .loop import (RunningMeans, adam, device_of, latent_size, notify, progress_bar, sampler, scalar_loss,
-                   update)
+from .loop import latent_size, notify, sampler, scalar_loss, start, update
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "real_score", "fake_score", "d_real", "d_fake")
 LOSS_SOURCES = {"d_loss": "d_loss_fn", "g_loss": "g_loss_fn"}
@@ -52,15 +51,13 @@ def train_gan(
     """
     check_counts(steps=steps, batch_size=batch_size, log_every=log_every, n_critic=n_critic, g_steps=g_steps)
     latent_dim = latent_size(generator)
-    device = device_of(generator, device)
+    run = start(generator, discriminator, steps=steps, keys=HISTORY_KEYS[1:], desc="training", lr=lr, g_lr=g_lr,
+                betas=betas, log_every=log_every, device=device, progress=progress, sources=LOSS_SOURCES,
+                g_opt=g_opt, d_opt=d_opt)
+    device, d_opt, g_opt, log = run.device, run.d_opt, run.g_opt, run.log
     sample = sampler(data, batch_size, device, seed)
-    d_opt = d_opt or adam(discriminator, lr, betas)
-    g_opt = g_opt or adam(generator, lr if g_lr is None else g_lr, betas)
-    bar = progress_bar(steps, progress, "training")
-    log = RunningMeans(HISTORY_KEYS[1:], steps, log_every, device, bar, sources=LOSS_SOURCES)
-    generator.train(), discriminator.train()
 
-    for step in bar:
+    for step in run.bar:
         for _ in range(n_critic):
             real = sample()
             with torch.no_grad():
@@ -119,16 +116,14 @@ def train_conditional(
     if not isinstance(labels, torch.Tensor) or labels.shape != (len(images),) or labels.is_floating_point():
         got = f"{labels.dtype} {tuple(labels.shape)}" if isinstance(labels, torch.Tensor) else type(labels).__name__
         raise ValueError(f"labels: expected integer class labels of shape ({len(images)},), got {got}")
-    device = device_of(generator, device)
+    run = start(generator, discriminator, steps=steps, keys=("d_loss", "g_loss"), desc="training", lr=lr, g_lr=g_lr,
+                betas=betas, log_every=log_every, device=device, progress=progress, sources=LOSS_SOURCES)
+    device, d_opt, g_opt, log = run.device, run.d_opt, run.g_opt, run.log
     images, labels = images.to(device), labels.to(device)
     pick = None if seed is None else torch.Generator(device).manual_seed(seed)
     codes_fn = codes_fn or (lambda b, dev: random_conditions(generator, b, device=dev))
-    d_opt, g_opt = adam(discriminator, lr, betas), adam(generator, lr if g_lr is None else g_lr, betas)
-    bar = progress_bar(steps, progress, "training")
-    log = RunningMeans(("d_loss", "g_loss"), steps, log_every, device, bar, sources=LOSS_SOURCES)
-    generator.train(), discriminator.train()
 
-    for step in bar:
+    for step in run.bar:
         idx = torch.randint(len(images), (batch_size,), device=device, generator=pick)
         codes = tuple(codes_fn(batch_size, device))
         fake = generator(torch.randn(batch_size, latent_dim, device=device), *codes)

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..checks import check_counts, check_tensor
-from .loop import RunningMeans, adam, aligned_batches, device_of, notify, progress_bar, scalar_loss, update
+from .loop import aligned_batches, notify, scalar_loss, start, update
 
 SOURCES = {"d_loss": "d_loss_fn", "g_loss": "g_loss_fn", "cycle": "cycle_loss_fn", "content": "content_loss_fn"}
 
@@ -40,7 +40,7 @@ def train_pix2pix(
     betas: tuple = (0.5, 0.999),
     callbacks: Iterable[Callable] = (),    # cb(step, generator, discriminator, history) after every step
     log_every: int = 10,
-    seed: int = 0,                         # the order of the minibatches
+    seed: int | None = None,               # the order of the minibatches; None: drawn from torch's global RNG
     device=None,                           # where batches go; default: the generator's device
     progress: bool | None = None,          # tqdm bar; default: on, except while autograding
 ) -> dict:
@@ -51,17 +51,12 @@ def train_pix2pix(
     """
     check_counts(steps=steps, batch_size=batch_size, log_every=log_every)
     inputs, targets = check_tensor(inputs, "inputs", ndim=4), check_tensor(targets, "targets", ndim=4)
-    device = device_of(generator, device)
+    run = start(generator, discriminator, steps=steps, keys=("d_loss", "g_loss", "l1"), desc="pix2pix", lr=lr,
+                g_lr=g_lr, betas=betas, log_every=log_every, device=device, progress=progress, sources=SOURCES)
+    device, d_opt, g_opt, log = run.device, run.d_opt, run.g_opt, run.log
     data = aligned_batches(inputs, targets, batch_size=batch_size, seed=seed)
-    g_opt = adam(generator, lr if g_lr is None else g_lr, betas)
-    d_opt = adam(discriminator, lr, betas) if discriminator is not None else None
-    bar = progress_bar(steps, progress, "pix2pix")
-    log = RunningMeans(("d_loss", "g_loss", "l1"), steps, log_every, device, bar, sources=SOURCES)
-    for m in (generator, discriminator):
-        if m is not None:
-            m.train()
     zero = torch.zeros((), device=device)
-    for step in bar:
+    for step in run.bar:
         x, y = (t.to(device) for t in next(data))
         fake = generator(x)
         d_loss = zero
@@ -95,7 +90,8 @@ def train_cyclegan(
     betas: tuple = (0.5, 0.999),
     callbacks: Iterable[Callable] = (),    # cb(step, (g_ab, g_ba), (d_a, d_b), history) after every step
     log_every: int = 10,
-    seed: int = 0,                         # the order of the minibatches (domain B: seed + 1)
+    seed: int | None = None,               # the order of the minibatches (domain B: seed + 1); None: drawn
+                                           # from torch's global RNG
     device=None,                           # where batches go; default: g_ab's device
     progress: bool | None = None,          # tqdm bar; default: on, except while autograding
 ) -> dict:
@@ -107,16 +103,14 @@ def train_cyclegan(
     """
     check_counts(steps=steps, batch_size=batch_size, log_every=log_every)
     a, b = check_tensor(a, "a", ndim=4), check_tensor(b, "b", ndim=4)
-    device = device_of(g_ab, device)
+    run = start([g_ab, g_ba], [d_a, d_b], steps=steps, keys=("d_loss", "g_loss", "cycle", "rec_error"),
+                desc="CycleGAN", lr=lr, g_lr=g_lr, betas=betas, log_every=log_every, device=device, progress=progress,
+                sources=SOURCES)
+    device, d_opt, g_opt, log = run.device, run.d_opt, run.g_opt, run.log
     data_a = aligned_batches(a, batch_size=batch_size, seed=seed)
-    data_b = aligned_batches(b, batch_size=batch_size, seed=seed + 1)
-    g_opt, d_opt = adam([g_ab, g_ba], lr if g_lr is None else g_lr, betas), adam([d_a, d_b], lr, betas)
-    bar = progress_bar(steps, progress, "CycleGAN")
-    log = RunningMeans(("d_loss", "g_loss", "cycle", "rec_error"), steps, log_every, device, bar, sources=SOURCES)
-    for m in (g_ab, g_ba, d_a, d_b):
-        m.train()
+    data_b = aligned_batches(b, batch_size=batch_size, seed=None if seed is None else seed + 1)
     zero = torch.zeros((), device=device)
-    for step in bar:
+    for step in run.bar:
         (real_a,), (real_b,) = (t.to(device) for t in next(data_a)), (t.to(device) for t in next(data_b))
         fake_b, fake_a = g_ab(real_a), g_ba(real_b)          # G(a), F(b)
         rec_a, rec_b = g_ba(fake_b), g_ab(fake_a)            # F(G(a)), G(F(b))
@@ -154,7 +148,7 @@ def train_sr(
     betas: tuple = (0.9, 0.999),
     callbacks: Iterable[Callable] = (),    # cb(step, generator, discriminator, history) after every step
     log_every: int = 10,
-    seed: int = 0,                         # the order of the minibatches
+    seed: int | None = None,               # the order of the minibatches; None: drawn from torch's global RNG
     device=None,                           # where batches go; default: the generator's device
     progress: bool | None = None,          # tqdm bar; default: on, except while autograding
 ) -> dict:
@@ -164,18 +158,14 @@ def train_sr(
     check_counts(steps=steps, batch_size=batch_size, log_every=log_every)
     if discriminator is not None and (d_loss_fn is None or g_loss_fn is None):
         raise ValueError("train_sr: a discriminator needs d_loss_fn and g_loss_fn")
-    device = device_of(generator, device)
+    run = start(generator, discriminator, steps=steps, keys=("d_loss", "g_loss", "content", "mse"),
+                desc="SRGAN" if discriminator is not None else "SRResNet", lr=lr, g_lr=g_lr, betas=betas,
+                log_every=log_every, device=device, progress=progress, sources=SOURCES)
+    device, d_opt, g_opt, log = run.device, run.d_opt, run.g_opt, run.log
     data = aligned_batches(check_tensor(lr_images, "lr_images", ndim=4), check_tensor(hr_images, "hr_images", ndim=4),
                            batch_size=batch_size, seed=seed)
-    g_opt = adam(generator, lr if g_lr is None else g_lr, betas)
-    d_opt = adam(discriminator, lr, betas) if discriminator is not None else None
-    bar = progress_bar(steps, progress, "SRGAN" if discriminator is not None else "SRResNet")
-    log = RunningMeans(("d_loss", "g_loss", "content", "mse"), steps, log_every, device, bar, sources=SOURCES)
-    for m in (generator, discriminator):
-        if m is not None:
-            m.train()
     zero = torch.zeros((), device=device)
-    for step in bar:
+    for step in run.bar:
         x, y = (t.to(device) for t in next(data))
         sr = generator(x)
         d_loss = zero

@@ -7,6 +7,7 @@ Every loop calls its callbacks after each step as `cb(step, generator, discrimin
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import torch
@@ -54,12 +55,20 @@ def sampler(data, batch_size: int, device, seed: int | None = None) -> Callable[
                      f"got {type(data).__name__}")
 
 
-def aligned_batches(*tensors: torch.Tensor, batch_size: int, seed: int):
+def cpu_generator(seed: int | None) -> torch.Generator:
+    """A CPU random generator seeded by `seed`; None: by a draw from torch's global RNG (so `seed_everything`
+    still makes the run reproducible)."""
+    if seed is None:
+        seed = int(torch.randint(2**62, ()))
+    return torch.Generator().manual_seed(seed)
+
+
+def aligned_batches(*tensors: torch.Tensor, batch_size: int, seed: int | None):
     """Endless random minibatches drawn with the same indices from every tensor (all of one length)."""
     n = len(tensors[0])
     if any(len(t) != n for t in tensors):
         raise ValueError(f"expected aligned tensors of one length, got lengths {[len(t) for t in tensors]}")
-    g = torch.Generator().manual_seed(seed)
+    g = cpu_generator(seed)
     while True:
         idx = torch.randint(n, (batch_size,), generator=g)
         yield tuple(t[idx] for t in tensors)
@@ -129,6 +138,39 @@ class RunningMeans:
 def progress_bar(steps: int, progress: bool | None, desc: str):
     """A tqdm bar over steps 1 ... steps; `progress` None: shown except while autograding."""
     return tqdm(range(1, steps + 1), desc=desc, disable=grading() if progress is None else not progress)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What every loop starts with (`start`)."""
+    device: torch.device
+    g_opt: torch.optim.Optimizer                # Adam over the generator(s), or the model a loop trains
+    d_opt: torch.optim.Optimizer | None         # Adam over the discriminator(s); None without one
+    bar: Iterable[int]                          # tqdm over steps 1 ... steps
+    log: RunningMeans                           # the history, logged every `log_every` steps
+
+
+def _modules(networks) -> list[nn.Module]:
+    networks = networks if isinstance(networks, (list, tuple)) else [networks]
+    return [m for m in networks if m is not None]
+
+
+def start(generators, discriminators=None, *, steps: int, keys: tuple, desc: str, lr: float, betas: tuple,
+          g_lr: float | None = None, log_every: int, device=None, progress: bool | None = None,
+          latest: tuple = (), sources: dict | None = None, g_opt=None, d_opt=None) -> Start:
+    """The set-up every loop shares: the device (`device`, else the first generator's), one Adam per side (lr and
+    betas; the generators' at `g_lr` when given; `g_opt`/`d_opt` when the caller brings its own), the progress bar,
+    the running means of `keys`; every network put in training mode. `generators` and `discriminators` are a
+    module, a list of modules, or None."""
+    gs, ds = _modules(generators), _modules(discriminators)
+    device = device_of(gs[0], device)
+    g_opt = g_opt or adam(gs, lr if g_lr is None else g_lr, betas)
+    d_opt = d_opt or (adam(ds, lr, betas) if ds else None)
+    bar = progress_bar(steps, progress, desc)
+    log = RunningMeans(keys, steps, log_every, device, bar, latest=latest, sources=sources)
+    for m in gs + ds:
+        m.train()
+    return Start(device, g_opt, d_opt, bar, log)
 
 
 def notify(callbacks: Iterable[Callable], step: int, generator, discriminator, history: dict) -> None:

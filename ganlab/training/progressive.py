@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from ..checks import check_counts, check_positive, check_tensor
 from ..models.progan import ProDiscriminator, ProGenerator
-from .loop import RunningMeans, adam, device_of, notify, progress_bar, sampler, scalar_loss, update
+from .loop import notify, sampler, scalar_loss, start, update
 
 DRIFT = 1e-3   # ProGAN's drift term: D's loss + DRIFT * mean(real scores^2) keeps the scores near 0
 
@@ -84,13 +84,11 @@ def train_progressive(
     check_tensor(images, "images", shape=(None, cfg.channels, cfg.image_size, cfg.image_size))
     check_counts(batch_size=batch_size, log_every=log_every)
     schedule = _schedule(cfg.stages, steps_per_phase)
-    device = device_of(generator, device)
+    run = start(generator, discriminator, steps=len(schedule), keys=("d_loss", "g_loss"), desc="growing", lr=lr,
+                g_lr=g_lr, betas=betas, log_every=log_every, device=device, progress=progress,
+                latest=("stage", "alpha"), sources={"d_loss": "d_loss_fn", "g_loss": "g_loss_fn"})
+    device, d_opt, g_opt, log, bar = run.device, run.d_opt, run.g_opt, run.log, run.bar
     sample = sampler(images, batch_size, device, seed)
-    d_opt, g_opt = adam(discriminator, lr, betas), adam(generator, lr if g_lr is None else g_lr, betas)
-    bar = progress_bar(len(schedule), progress, "growing")
-    log = RunningMeans(("d_loss", "g_loss"), len(schedule), log_every, device, bar, latest=("stage", "alpha"),
-                       sources={"d_loss": "d_loss_fn", "g_loss": "g_loss_fn"})
-    generator.train(), discriminator.train()
     for step, (stage, alpha, phase_end) in zip(bar, schedule):
         res = cfg.resolution(stage)
         real = F.adaptive_avg_pool2d(sample(), res)                          # (B, C, res, res)

@@ -13,7 +13,7 @@ from ..checks import check_counts, check_tensor
 from ..models.classifier import DigitClassifier
 from ..models.encoder import LatentEncoder
 from ..models.srgan import FeatureNet
-from .loop import RunningMeans, adam, device_of, notify, progress_bar, scalar_loss, update
+from .loop import cpu_generator, notify, scalar_loss, start, update
 
 
 def train_classifier(
@@ -45,10 +45,10 @@ def train_classifier(
         cut = int(0.8 * len(images))
         train, held_out = order[:cut], order[cut:]
         model = DigitClassifier(images.shape[-1]).to(device)
-        opt = adam(model, lr, betas)
         per_epoch = -(-cut // batch_size)
-        bar = progress_bar(epochs * per_epoch, progress, "classifier")
-        log = RunningMeans(("loss",), epochs * per_epoch, log_every, device, bar)
+        run = start(model, steps=epochs * per_epoch, keys=("loss",), desc="classifier", lr=lr, betas=betas,
+                    log_every=log_every, device=device, progress=progress)
+        bar, opt, log = run.bar, run.g_opt, run.log
         shuffled = (idx for _ in range(epochs) for idx in torch.randperm(cut, generator=gen).split(batch_size))
         for step, idx in zip(bar, shuffled):                 # a fresh order each epoch, drawn as it starts
             shift = torch.randint(-1, 2, (2,), generator=gen).tolist()
@@ -81,7 +81,7 @@ def train_feature_net(
     betas: tuple = (0.9, 0.999),
     callbacks: Iterable[Callable] = (),    # cb(step, net, None, history) after every step
     log_every: int = 10,
-    seed: int = 0,                         # the batches and the rotations
+    seed: int | None = None,               # the batches and the rotations; None: drawn from torch's global RNG
     device=None,                           # where batches go; default: the net's device
     progress: bool | None = None,          # tqdm bar; default: on, except while autograding
 ) -> dict:
@@ -93,13 +93,11 @@ def train_feature_net(
     if patches.shape[-1] != patches.shape[-2]:
         raise ValueError(f"patches: expected square patches (rotations keep their shape), got {tuple(patches.shape)}")
     check_counts(steps=steps, batch_size=batch_size, log_every=log_every)
-    device = device_of(net, device)
-    g = torch.Generator().manual_seed(seed)
-    opt = adam(net, lr, betas)
-    bar = progress_bar(steps, progress, "feature net")
-    log = RunningMeans(("loss", "accuracy"), steps, log_every, device, bar)
-    net.train()
-    for step in bar:
+    run = start(net, steps=steps, keys=("loss", "accuracy"), desc="feature net", lr=lr, betas=betas,
+                log_every=log_every, device=device, progress=progress)
+    device, opt, log = run.device, run.g_opt, run.log
+    g = cpu_generator(seed)
+    for step in run.bar:
         idx = torch.randint(len(patches), (batch_size,), generator=g)
         x, k = rotations(patches[idx], g)
         k = k.to(device)
@@ -127,7 +125,7 @@ def train_encoder(
     real_steps: int = 0,                   # phase 2: steps on real images
     callbacks: Iterable[Callable] = (),    # cb(step, encoder, None, history) after every step
     log_every: int = 10,
-    seed: int = 0,                         # the pool and the batches
+    seed: int | None = None,               # the pool and the batches; None: drawn from torch's global RNG
     device=None,                           # where batches go; default: the encoder's device
     progress: bool | None = None,          # tqdm bar; default: on, except while autograding
 ) -> dict:
@@ -144,17 +142,14 @@ def train_encoder(
     check_counts(steps=steps, batch_size=batch_size, pool=pool, log_every=log_every)
     if real_steps and (real is None or loss_fn is None):
         raise ValueError("train_encoder: real_steps > 0 needs `real` images and the objective `loss_fn`")
-    device = device_of(encoder, device)
-    gen = torch.Generator().manual_seed(seed)
+    run = start(encoder, steps=steps + real_steps, keys=("loss",), desc="encoder", lr=lr, betas=betas,
+                log_every=log_every, device=device, progress=progress, latest=("phase",), sources={"loss": "loss_fn"})
+    device, opt, log = run.device, run.g_opt, run.log
+    gen = cpu_generator(seed)
     with torch.no_grad():   # the generated pairs, once
         w_pool = mapping(torch.randn(pool, encoder.cfg.w_dim, generator=gen).to(device))      # (pool, D)
         x_pool = torch.cat([synthesize(w) for w in w_pool.split(256)])                       # (pool, C, S, S)
-    opt = adam(encoder, lr, betas)
-    total = steps + real_steps
-    bar = progress_bar(total, progress, "encoder")
-    log = RunningMeans(("loss",), total, log_every, device, bar, latest=("phase",), sources={"loss": "loss_fn"})
-    encoder.train()
-    for step in bar:
+    for step in run.bar:
         if step <= steps:
             idx = torch.randint(pool, (batch_size,), generator=gen)
             loss, phase = F.mse_loss(encoder(x_pool[idx]), w_pool[idx]), "latent"

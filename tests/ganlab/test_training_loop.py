@@ -9,7 +9,7 @@ from ganlab import training
 from ganlab.models import (ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator, EncoderConfig,
                            FeatureNet, LatentEncoder, MLPConfig, MLPDiscriminator, MLPGenerator, ProDiscriminator,
                            ProGANConfig, ProGenerator, SRConfig, SRGenerator)
-from ganlab.training.loop import RunningMeans, aligned_batches, sampler, scalar_loss
+from ganlab.training.loop import RunningMeans, aligned_batches, cpu_generator, sampler, scalar_loss, start
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 
@@ -61,6 +61,32 @@ def test_aligned_batches_share_indices():
     assert torch.equal(10 * xa, xb)
     with pytest.raises(ValueError, match=r"aligned tensors of one length, got lengths \[6, 5\]"):
         next(aligned_batches(x, x[:5], batch_size=2, seed=0))
+
+
+def test_start_sets_up_the_optimisers_bar_and_log_of_a_loop():
+    mlp = MLPConfig(data_shape=(2,), latent_dim=3, hidden=8, depth=1)
+    gs, d = [MLPGenerator(mlp).eval(), MLPGenerator(mlp).eval()], MLPDiscriminator(mlp).eval()
+    run = start(gs, d, steps=5, keys=("d_loss",), desc="x", lr=1e-3, g_lr=1e-4, betas=(0.0, 0.9), log_every=2,
+                progress=False)
+    assert all(m.training for m in (*gs, d)) and run.device == torch.device("cpu") and list(run.bar) == [1, 2, 3, 4, 5]
+    g_params = {id(p) for m in gs for p in m.parameters()}
+    assert {id(p) for p in run.g_opt.param_groups[0]["params"]} == g_params
+    assert run.g_opt.defaults["lr"] == 1e-4 and run.d_opt.defaults["lr"] == 1e-3
+    assert run.d_opt.defaults["betas"] == (0.0, 0.9) and list(run.log.history) == ["step", "d_loss"]
+    own = torch.optim.SGD(d.parameters(), lr=0.1)
+    assert start(gs[0], None, steps=1, keys=(), desc="x", lr=1e-3, betas=(0.5, 0.999), log_every=1,
+                 progress=False).d_opt is None
+    assert start(gs[0], d, steps=1, keys=(), desc="x", lr=1e-3, betas=(0.5, 0.999), log_every=1, progress=False,
+                 d_opt=own).d_opt is own
+
+
+def test_seed_none_draws_from_the_global_rng():
+    torch.manual_seed(3)
+    a = torch.randint(100, (5,), generator=cpu_generator(None))
+    torch.manual_seed(3)
+    assert torch.equal(a, torch.randint(100, (5,), generator=cpu_generator(None)))   # seed_everything reproduces it
+    assert torch.equal(torch.randint(100, (5,), generator=cpu_generator(7)),
+                       torch.randint(100, (5,), generator=torch.Generator().manual_seed(7)))
 
 
 # ---------------------------------------------------------------- one callback signature, one set of knobs
@@ -153,6 +179,13 @@ def test_gan_loops_share_their_knobs_and_document_them(loop):
     missing = GAN_KNOBS - params - ({"steps"} if loop is training.train_progressive else set())
     assert not missing, f"{loop.__name__} lacks {sorted(missing)}"
     assert loop.__doc__ and "history" in loop.__doc__
+
+
+@pytest.mark.parametrize("loop", [training.train_gan, training.train_conditional, training.train_progressive,
+                                  training.train_pix2pix, training.train_cyclegan, training.train_sr,
+                                  training.train_feature_net, training.train_encoder])
+def test_every_seed_defaults_to_the_global_rng(loop):
+    assert inspect.signature(loop).parameters["seed"].default is None
 
 
 def test_g_lr_sets_the_generator_learning_rate():
