@@ -8,7 +8,7 @@ import time
 
 import torch
 
-from instructor.notebooks import ROOT
+from instructor.config import ROOT
 
 RESULTS = ROOT / "benchmarks" / "results"
 

@@ -29,6 +29,7 @@ import torch  # noqa: E402
 from benchmarks import common  # noqa: E402
 from benchmarks.gpu_throughput import throughput  # noqa: E402
 from instructor.notebooks import load_answers  # noqa: E402
+from instructor.config import Course
 
 import ganlab  # noqa: E402
 
@@ -162,7 +163,7 @@ def part_hidden_tests(s, deadline):
     rows = {}
     for table in [t for t in ALL if s["hidden_tests"] is None or t.assignment in s["hidden_tests"]]:
         start = time.perf_counter()
-        outcomes = inprocess.grade(notebooks.read(notebooks.source_path(table.assignment, table.notebook)), {})
+        outcomes = inprocess.grade(notebooks.read(Course().source(table.assignment, table.notebook)), {})
         failed = {k: o.detail.strip().splitlines()[-1] for k, o in outcomes.items() if not o.passed}
         rows[table.assignment] = {"test_cells": len(outcomes), "failed": failed,
                                   "seconds": time.perf_counter() - start}

@@ -35,7 +35,8 @@ from pathlib import Path
 import nbformat
 
 from benchmarks.common import report
-from instructor import config, notebooks
+from instructor import notebooks
+from instructor.config import Course
 from instructor.grading import example_class, grade
 from tests.autograde import cli
 from tests.autograde.tables import ALL
@@ -56,7 +57,7 @@ def bench(table, n):
     course = cli.Course(Path(tempfile.mkdtemp()) / table.assignment)
     release = notebooks.read(course.release(table.assignment) / f"{table.notebook}.ipynb")
     solved = notebooks.fill(release, notebooks.answers(
-        notebooks.read(notebooks.source_path(table.assignment, table.notebook))))
+        notebooks.read(Course().source(table.assignment, table.notebook))))
     times, cells = [], []
     for i in range(n):
         student = f"student{i:02d}"
@@ -64,7 +65,7 @@ def bench(table, n):
         t = time.perf_counter()
         course.nbgrader("autograde", table.assignment, "--create", "--student", student)
         times.append(time.perf_counter() - t)
-        graded = config.path(course.path, "autograded_directory", student, table.assignment, f"{table.notebook}.ipynb")
+        graded = course.course.autograded(student, table.assignment, f"{table.notebook}.ipynb")
         cells.append(cells_seconds(notebooks.read(graded)))
     return {"assignment": table.assignment, "submissions": n, "median_s": statistics.median(times),
             "min_s": min(times), "max_s": max(times), "cells_median_s": statistics.median(cells),
@@ -74,16 +75,15 @@ def bench(table, n):
 def solved_submission(course, table):
     release = notebooks.read(course.release(table.assignment) / f"{table.notebook}.ipynb")
     return notebooks.fill(release, notebooks.answers(
-        notebooks.read(notebooks.source_path(table.assignment, table.notebook))))
+        notebooks.read(Course().source(table.assignment, table.notebook))))
 
 
 def bench_isolation(table, n):
     """Seconds per submission: plain nbgrader, guarded without isolation, guarded in the sandbox (interleaved)."""
     course = cli.Course(Path(tempfile.mkdtemp()) / table.assignment)
     solved = solved_submission(course, table)
-    timeout, logs = int(config.settings(course.path).Execute.timeout), config.workspace(course.path, "execution",
-                                                                                       table.assignment)
-    runs = {isolated: grade.Run(course.path, table.assignment, table.notebook, jobs=1, isolated=isolated,
+    timeout, logs = int(course.course.settings.Execute.timeout), course.course.workspace("execution", table.assignment)
+    runs = {isolated: grade.Run(course.course, table.assignment, table.notebook, jobs=1, isolated=isolated,
                                 timeout=timeout, limit=3600, logs=logs)
             for isolated in (False, True)}
     runs[True].logs.mkdir(parents=True)
@@ -110,7 +110,7 @@ def bench_isolation(table, n):
 def _cell_grades(course, table) -> dict:
     from nbgrader.api import Gradebook
 
-    with Gradebook(config.db_url(course.path)) as gb:
+    with Gradebook(course.course.db_url) as gb:
         return {(s.student.id, g.name): g.score for s in gb.assignment_submissions(table.assignment)
                 for nb in s.notebooks for g in nb.grades}
 

@@ -13,6 +13,7 @@ import nbclient
 import nbformat
 
 from benchmarks.common import ROOT, report
+from instructor.config import Course
 
 MODES = {"fast": {"GANLAB_FAST": "1"}, "grading": {"NBGRADER_EXECUTION": "autograde"}}
 STATED = re.compile(r"<!--\s*fast-mode time:\s*(\d+) s\s*-->")
@@ -47,7 +48,7 @@ def stated_seconds(path):
 
 if __name__ == "__main__":
     rows = []
-    for path in sorted((ROOT / "solutions").glob("*/*.ipynb")):
+    for path in Course().sources():
         row = {"notebook": str(path.relative_to(ROOT)), "stated_fast_s": stated_seconds(path)}
         for mode, env in MODES.items():
             row[f"{mode}_s"], row[f"{mode}_cpu_s"] = run(path, env)

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import copy
-import glob
 import re
 from pathlib import Path
 
 import nbformat
 from nbgrader.utils import is_grade, is_solution
 
-ROOT = Path(__file__).resolve().parents[1]
 _SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 
@@ -31,43 +29,37 @@ def is_test(cell) -> bool:
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
-def folder(step: str, root: Path = ROOT, assignment: str = "*") -> Path:
-    """An assignment's folder of nbgrader's "source_directory" (solutions) or "release_directory" (the students'
-    notebooks), as nbgrader_config.py names them; `assignment` "*" is a glob pattern."""
-    from . import config   # it reads nbgrader_config.py, and takes ROOT from here
-
-    return config.path(root, step, ".", assignment)
+# ---- TRANSITIONAL (removed once every caller uses config.Course)
+from .config import ROOT, Course  # noqa: E402
 
 
-def sources(root: Path = ROOT) -> list[Path]:
-    """Every source notebook (answers and hidden tests), assignment by assignment."""
-    return sorted(map(Path, glob.glob(str(folder("source_directory", root) / "*.ipynb"))))
+def folder(step, root=ROOT, assignment="*"):
+    return Course(root).folder(step, ".", assignment)
 
 
-def releases(root: Path = ROOT) -> list[Path]:
-    """Every released notebook, assignment by assignment."""
-    return sorted(map(Path, glob.glob(str(folder("release_directory", root) / "*.ipynb"))))
+def sources(root=ROOT):
+    return Course(root).sources()
 
 
-def assignments(root: Path = ROOT) -> list[str]:
-    return sorted({p.parent.name for p in sources(root)})
+def releases(root=ROOT):
+    return Course(root).releases()
 
 
-def source_path(assignment: str, notebook: str, root: Path = ROOT) -> Path:
-    return folder("source_directory", root, assignment) / f"{notebook}.ipynb"
+def assignments(root=ROOT):
+    return Course(root).assignments()
 
 
-def release_path(assignment: str, notebook: str, root: Path = ROOT) -> Path:
-    return folder("release_directory", root, assignment) / f"{notebook}.ipynb"
+def source_path(assignment, notebook, root=ROOT):
+    return Course(root).source(assignment, notebook)
 
 
-def release_notebook(assignment: str, root: Path = ROOT) -> Path:
-    """The assignment's released notebook (one per assignment)."""
-    found = sorted(folder("release_directory", root, assignment).glob("*.ipynb"))
-    if not found:
-        raise FileNotFoundError(f"no released notebook in {folder('release_directory', root, assignment)}: "
-                                "run `make release`")
-    return found[0]
+def release_path(assignment, notebook, root=ROOT):
+    return Course(root).release(assignment, notebook)
+
+
+def release_notebook(assignment, root=ROOT):
+    return Course(root).release_notebook(assignment)
+# ---- END TRANSITIONAL
 
 
 def first_line(cell) -> str:
@@ -102,14 +94,16 @@ def setup_cell(nb):
     return next((c for c in code if meta(c).get("grade_id") == "setup"), code[0])
 
 
-def load_answers(assignment: str, notebook: str, names, root: Path = ROOT) -> dict:
+def load_answers(assignment: str, notebook: str, names, course=None) -> dict:
     """The instructor's answers as Python objects, from solutions/ (the one definition, as d2l's `#@save`): the
     notebook's set-up cell and every answer cell executed in order, then name -> object for each of `names`
     (the functions the answer cells define)."""
     import contextlib
     import io
 
-    nb = read(source_path(assignment, notebook, root))
+    from .config import Course
+
+    nb = read((course or Course()).source(assignment, notebook))
     ns = {"__name__": "__main__"}
     with contextlib.redirect_stdout(io.StringIO()):         # the set-up cell reports the device
         exec(setup_cell(nb).source, ns)

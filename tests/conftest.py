@@ -14,16 +14,18 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import ganlab  # noqa: E402
+from instructor.config import ROOT, Course  # noqa: E402
 
 # ---------------------------------------------------------------- the order `make test` hands files out
 # The slowest files (minutes each, on the 2-core CI machine), slowest first; every other file takes under a
 # minute. `make test` (`--dist loadfile --no-loadscope-reorder`) gives each worker the next file in this order,
 # so the long files start at once and the short unit files fill the end instead of one long file running alone.
+SOURCES = Course().source("").relative_to(ROOT).as_posix()   # the instructor notebooks' folder: nbval runs them
 SLOWEST_FIRST = (
     "tests/end_to_end/test_colab.py", "tests/end_to_end/test_autograde_roundtrip.py",
     "tests/end_to_end/test_grade_workflow.py", "tests/end_to_end/test_browser.py", "tests/end_to_end/test_redteam.py",
     "tests/instructor/test_release.py", "tests/instructor/test_autograde_inprocess.py",
-    "solutions/02_", "solutions/",
+    f"{SOURCES}/02_", f"{SOURCES}/",
 )
 
 

@@ -7,10 +7,10 @@ import sys
 import nbformat
 import pytest
 
-from instructor.notebooks import ROOT
+from instructor.config import ROOT, Course
 from tests import claims
 
-SOURCES = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+SOURCES = Course().sources()
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

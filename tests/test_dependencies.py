@@ -6,7 +6,7 @@ import re
 import sys
 import tomllib
 
-from instructor.notebooks import ROOT
+from instructor.config import ROOT
 
 # import name -> distribution name, where they differ
 DISTRIBUTIONS = {"PIL": "pillow", "sklearn": "scikit-learn", "matplotlib_inline": "matplotlib-inline"}

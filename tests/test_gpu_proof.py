@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from instructor.notebooks import ROOT
+from instructor.config import ROOT
 
 pytestmark = pytest.mark.slow
 

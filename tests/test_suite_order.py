@@ -1,7 +1,7 @@
 """make test's schedule (tests/conftest.py): the slowest files it names exist, so none silently starts last."""
 import pytest
 
-from instructor.notebooks import ROOT
+from instructor.config import ROOT
 from tests.conftest import SLOWEST_FIRST
 
 

@@ -14,22 +14,23 @@ import json
 import shutil
 from pathlib import Path
 
-from instructor import config
+from instructor.config import Course
 from instructor.grading import archive, lms
 
 
 def collect(root: Path, assignment: str, source: Path, notebook: str) -> tuple[list[lms.Submission], list[str]]:
     """Copy `source` (the class's `notebook`.ipynb files) into the workspace; returns (each student's submission,
     what was not collected and why)."""
+    course = Course(root)
     for step in ("submitted_directory", "autograded_directory", "feedback_directory"):
         for old in _each_student(root, step, assignment):
             shutil.rmtree(old)
-    unpacked = config.workspace(root, "downloaded", assignment)
+    unpacked = course.workspace("downloaded", assignment)
     refused = archive.unpack(Path(source).resolve(), unpacked)
-    named_regexp = config.settings(root).FileNameCollectorPlugin.named_regexp
+    named_regexp = course.settings.FileNameCollectorPlugin.named_regexp
     found, skipped = lms.recognise(unpacked, assignment, notebook, named_regexp)
     for sub in found:
-        folder = config.path(root, "submitted_directory", sub.student, assignment)
+        folder = course.submitted(sub.student, assignment)
         folder.mkdir(parents=True)
         for name, path in sub.files.items():
             shutil.copyfile(path, folder / name)
@@ -40,7 +41,7 @@ def collect(root: Path, assignment: str, source: Path, notebook: str) -> tuple[l
 
 
 def roster_path(root: Path, assignment: str) -> Path:
-    return config.workspace(root, "reports", assignment, "roster.json")
+    return Course(root).workspace("reports", assignment, "roster.json")
 
 
 def write_roster(root: Path, assignment: str, found: list[lms.Submission]) -> None:
@@ -58,4 +59,4 @@ def read_roster(root: Path, assignment: str) -> list[dict]:
 
 
 def _each_student(root: Path, step: str, assignment: str) -> list[Path]:
-    return [Path(p) for p in glob.glob(str(config.path(root, step, "*", assignment)))]
+    return [Path(p) for p in glob.glob(str(Course(root).folder(step, "*", assignment)))]

@@ -34,11 +34,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from instructor import config, notebooks
+from instructor.config import ROOT, Course
 from instructor.grading import collect, example_class, lms_export, nbgrader_steps, report, scan, submissions
 from instructor.grading.isolation import sandbox
 from instructor.nbgrader_cli import NbgraderError, nbgrader
-from instructor.notebooks import ROOT, read, release_notebook
+from instructor.notebooks import read
 
 # The grading machine is CPU-only: grading with the GPU hidden gives the same grades on any machine.
 # PYTHONPATH: nbgrader imports the executor from this repository (instructor/grading/isolation/execute.py).
@@ -50,7 +50,7 @@ LOCK_RETRIES = 3
 @dataclass(frozen=True)
 class Run:
     """One grading run of one assignment: what every step of it needs."""
-    root: Path
+    course: Course
     assignment: str
     notebook: str
     jobs: int          # submissions graded at once
@@ -65,8 +65,8 @@ class Run:
         return thread_budget(self.jobs)
 
     @property
-    def db_url(self) -> str:
-        return config.db_url(self.root)
+    def root(self) -> Path:
+        return self.course.root
 
 
 def cores() -> int:
@@ -101,10 +101,11 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     """Grade `assignment` for the submissions at `source` (None: the example class), `jobs` at a time
     (default: default_jobs()); returns what happened to each student (by id), as report.md and outcomes.json
     say it. Each kernel runs in the sandbox, or, only when `unsafe`, without isolation."""
-    root = Path(root).resolve()
-    if assignment not in notebooks.assignments(root):
-        raise SystemExit(f"no assignment {assignment!r} in {notebooks.folder('source_directory', root, '')}; "
-                         f"known: {', '.join(notebooks.assignments(root))}")
+    course = Course(root)
+    root = course.root
+    if assignment not in course.assignments():
+        raise SystemExit(f"no assignment {assignment!r} in {course.source('')}; "
+                         f"known: {', '.join(course.assignments())}")
     if source is not None and not Path(source).exists():
         raise SystemExit(f"no submissions at {source}: expected an LMS download (Canvas, Moodle or Blackboard "
                          "zip, or a folder of them), a folder of <student>_<notebook>.ipynb files or a "
@@ -112,22 +113,22 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
     isolated = _isolation(unsafe, log)
     log(f"== {assignment}: release and gradebook")
     nbgrader_steps.release(root, assignment)
-    release_file = release_notebook(assignment, root)
+    release_file = course.release_notebook(assignment)
     release = read(release_file)
-    timeout = int(config.settings(root).Execute.timeout)
-    run = Run(root, assignment, release_file.stem, max(1, jobs or default_jobs()), isolated, timeout,
+    timeout = int(course.settings.Execute.timeout)
+    run = Run(course, assignment, release_file.stem, max(1, jobs or default_jobs()), isolated, timeout,
               limit=timeout * (sum(c.cell_type == "code" for c in release.cells) + 10),
-              logs=config.workspace(root, "execution", assignment))
+              logs=course.workspace("execution", assignment))
     if source is None:
-        source = example_class.build(assignment, root, config.workspace(root, "example_class"))
+        source = example_class.build(assignment, root, course.workspace("example_class"))
         log(f"   no SUBMISSIONS given: grading the example class {source.relative_to(root)}")
 
     found, skipped = collect.collect(root, assignment, Path(source), run.notebook)
     shapes = sorted({s.lms for s in found})
     log(f"== collected {len(found)} submissions from {source} ({', '.join(shapes) or 'nothing'})")
-    set_aside = config.workspace(root, "set_aside", assignment)
+    set_aside = course.workspace("set_aside", assignment)
     shutil.rmtree(set_aside, ignore_errors=True)
-    intakes = {s.student: submissions.check(config.path(root, "submitted_directory", s.student, assignment),
+    intakes = {s.student: submissions.check(course.submitted(s.student, assignment),
                                             run.notebook, release, set_aside / s.student) for s in found}
     nbgrader_steps.register(root, {s.student: s.name for s in found})
 
@@ -142,7 +143,7 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
         outcome = report.Outcome(sub.student, report.Status.NOT_GRADED, name=sub.name,
                                  notes=sub.older + list(intake.notes))
         if intake.gradable:
-            submitted = config.path(root, "submitted_directory", sub.student, assignment, f"{run.notebook}.ipynb")
+            submitted = course.submitted(sub.student, assignment, f"{run.notebook}.ipynb")
             outcome.review = scan.summarise(scan.scan_notebook(read(submitted), release))
             proc, seconds = results[sub.student]
             _record(run, outcome, proc, intake.repaired)
@@ -156,14 +157,14 @@ def grade(assignment: str, source: Path | None = None, root: Path = ROOT, log=pr
         nbgrader_steps.feedback(root, assignment)
     except NbgraderError as why:   # the grades stand without the students' HTML pages
         log(f"!! no feedback pages: {str(why)[-500:]}")
-    out = config.workspace(root, "reports", assignment)
+    out = course.workspace("reports", assignment)
     out.mkdir(parents=True, exist_ok=True)
     nbgrader_steps.export(root, assignment, out / "grades.csv")
     lms_export.write(root, assignment, log=log)
     report.save(out / "outcomes.json", outcomes)
     text = report.write(out / "report.md", assignment, outcomes, skipped, isolated=isolated)
     log(text)
-    log(f"grades: {out / 'grades.csv'}\nfeedback: {config.path(root, 'feedback_directory', '<student>', assignment)}/")
+    log(f"grades: {out / 'grades.csv'}\nfeedback: {course.feedback('<student>', assignment)}/")
     return {o.student: o for o in outcomes}
 
 
@@ -200,7 +201,7 @@ def _autograde_all(run: Run, students: list[str]) -> dict:
 def _record(run: Run, outcome: report.Outcome, proc, repaired: bool) -> None:
     """Fill `outcome` from the gradebook, the autograded notebook and what the executor noted."""
     student = outcome.student
-    scores = report.gradebook_scores(run.db_url, run.assignment, run.notebook, student)
+    scores = report.gradebook_scores(run.course.db_url, run.assignment, run.notebook, student)
     if proc is None:
         outcome.notes.append(f"grading stopped after {run.limit} s (the whole notebook's limit); not graded")
     elif scores is None or proc.returncode != 0:
@@ -209,7 +210,7 @@ def _record(run: Run, outcome: report.Outcome, proc, repaired: bool) -> None:
     else:
         outcome.score, outcome.max_score, outcome.failed, outcome.written_pending = scores
         outcome.status = report.Status.REPAIRED if repaired else report.Status.GRADED
-    autograded = config.path(run.root, "autograded_directory", student, run.assignment, f"{run.notebook}.ipynb")
+    autograded = run.course.autograded(student, run.assignment, f"{run.notebook}.ipynb")
     outcome.notes += report.execution_notes(autograded, run.timeout)
     notes, review = report.sandbox_notes(run.logs / f"{student}.json", autograded)
     outcome.notes += notes
@@ -233,7 +234,7 @@ def _failure(stderr: str, kernel_log: Path) -> str:
 def autograde_one(run: Run, student: str, slot: int) -> subprocess.CompletedProcess | None:
     """`nbgrader autograde` for one student (None: it ran past `run.limit` seconds and was stopped)."""
     args = ["autograde", run.assignment, "--student", student, "--force", *_preprocessors(),
-            f"--CourseDirectory.db_url={run.db_url}?timeout=60",   # wait for a parallel run's write, not fail
+            f"--CourseDirectory.db_url={run.course.db_url}?timeout=60",   # wait for a parallel run's write, not fail
             f"--GuardedExecute.notes_file={run.logs / f'{student}.json'}"]
     if run.isolated:
         args += ["--GuardedExecute.sandbox=True", f"--SandboxedKernelManager.log_file={run.logs / f'{student}.log'}"]

@@ -25,9 +25,8 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from instructor import config
 from instructor.grading import collect
-from instructor.notebooks import ROOT, release_notebook
+from instructor.config import ROOT, Course
 
 CANVAS = ("canvas",)
 MOODLE = ("moodle", "moodle-flat")
@@ -38,7 +37,7 @@ def totals(root: Path, assignment: str, students: list[str]) -> dict[str, tuple[
     from nbgrader.api import Gradebook, MissingEntry
 
     out = {}
-    with Gradebook(config.db_url(root)) as gb:
+    with Gradebook(Course(root).db_url) as gb:
         for student in students:
             try:
                 sub = gb.find_submission(assignment, student)
@@ -51,10 +50,11 @@ def totals(root: Path, assignment: str, students: list[str]) -> dict[str, tuple[
 
 def write(root: Path, assignment: str, out_of: float | None = None, column: str | None = None, log=print) -> Path:
     """Write the LMS files for `assignment`; returns their folder."""
+    course = Course(root)
     roster = collect.read_roster(root, assignment)
-    notebook = release_notebook(assignment, root).stem
+    notebook = course.release_notebook(assignment).stem
     scores = totals(root, assignment, [r["student"] for r in roster])
-    out = config.workspace(root, "reports", assignment, "lms")
+    out = course.workspace("reports", assignment, "lms")
     out.mkdir(parents=True, exist_ok=True)
     for old in out.iterdir():
         old.unlink()
@@ -80,7 +80,7 @@ def write(root: Path, assignment: str, out_of: float | None = None, column: str 
              [[f"Participant {r['student']}", r["name"], grade(r["student"]), f"{shown_max:g}", now] for r in moodle])
 
     def page(student):
-        return config.path(root, "feedback_directory", student, assignment, f"{notebook}.html")
+        return course.feedback(student, assignment, f"{notebook}.html")
 
     def bundle(name, rows, member):
         pages = [(member(r), page(r["student"])) for r in rows if page(r["student"]).exists()]

@@ -12,12 +12,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import CsvExportPlugin
 from nbgrader.utils import capture_log
 
-from instructor import config
+from instructor.config import Course
 from instructor.nbgrader_cli import NbgraderError
 
 
 def _converter(kind, root: Path, assignment: str, **traits) -> None:
-    settings = config.app_settings(root)
+    settings = Course(root).app_settings()
     coursedir = CourseDirectory(config=settings, assignment_id=assignment)
     app = kind(coursedir=coursedir, config=settings, **traits)
     result = capture_log(app)
@@ -35,7 +35,7 @@ def release(root: Path, assignment: str) -> None:
 def register(root: Path, students: dict[str, str]) -> None:
     """`nbgrader db student import`: every student (LMS id -> display name) in the gradebook, the name as
     formgrader shows it (first names, last name)."""
-    with Gradebook(config.db_url(root)) as gb:
+    with Gradebook(Course(root).db_url) as gb:
         for student, name in students.items():
             first, _, last = name.rpartition(" ") if name != student else ("", "", "")
             gb.update_or_create_student(student, first_name=first or last, last_name=last if first else "",
@@ -49,6 +49,7 @@ def feedback(root: Path, assignment: str) -> None:
 
 def export(root: Path, assignment: str, to: Path) -> None:
     """`nbgrader export --assignment <assignment>`: the gradebook's scores as CSV at `to`."""
-    plugin = CsvExportPlugin(config=config.app_settings(root), to=str(to), assignment=[assignment])
-    with Gradebook(config.db_url(root)) as gb:
+    course = Course(root)
+    plugin = CsvExportPlugin(config=course.app_settings(), to=str(to), assignment=[assignment])
+    with Gradebook(course.db_url) as gb:
         plugin.export(gb)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from instructor.notebooks import ROOT
+from instructor.config import ROOT
 
 try:
     import tomllib

@@ -13,9 +13,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from instructor import leaks, notebooks
+from instructor import leaks
 from instructor.release import bundle, links
-from instructor.notebooks import ROOT
+from instructor.config import ROOT, Course
 
 DEFAULT = ROOT / "dist" / "student-repo"
 KEEP = {".git"}  # a clone's history survives a publish
@@ -25,7 +25,7 @@ def leaks_in(tree: Path, root: Path = ROOT) -> dict[str, list]:
     """file -> answers or hidden tests (line windows) from any solutions/ notebook found in `tree`."""
     texts = leaks.texts([tree])
     found = {}
-    for source in notebooks.sources(root):
+    for source in Course(root).sources():
         for name, hits in leaks.find(leaks.secrets(source), texts).items():
             found.setdefault(name, []).extend(hits)
     return found

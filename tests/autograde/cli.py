@@ -8,22 +8,22 @@ from pathlib import Path
 
 import nbformat
 
-from instructor import config, notebooks
+from instructor import config
 from instructor.grading import nbgrader_steps
 from instructor.nbgrader_cli import BIN, nbgrader
-from instructor.notebooks import ROOT
 
 __all__ = ["BIN", "Course"]
 
 
 class Course:
-    """A copy of the course's solutions/ and nbgrader_config.py under `path`."""
+    """A copy of the course's source notebooks and nbgrader_config.py under `path`; `course` its config.Course."""
 
-    def __init__(self, path: Path, root: Path = ROOT):
+    def __init__(self, path: Path, original: config.Course = config.Course()):
         self.path = Path(path)
-        source = notebooks.folder("source_directory", root, "")
-        shutil.copytree(source, self.path / source.relative_to(root))
-        shutil.copy(root / "nbgrader_config.py", self.path / "nbgrader_config.py")
+        source = original.source("")
+        shutil.copytree(source, self.path / source.relative_to(original.root))
+        shutil.copy(original.root / "nbgrader_config.py", self.path / "nbgrader_config.py")
+        self.course = config.Course(self.path)
 
     def nbgrader(self, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
         return nbgrader(*args, cwd=self.path, timeout=timeout)
@@ -31,10 +31,10 @@ class Course:
     def release(self, assignment: str) -> Path:
         """The student version, by nbgrader's generate_assignment in this process (as `make grade` runs it)."""
         nbgrader_steps.release(self.path, assignment)
-        return config.path(self.path, "release_directory", ".", assignment)
+        return self.course.release(assignment)
 
     def submit(self, assignment: str, notebook: str, student: str, nb) -> None:
-        folder = config.path(self.path, "submitted_directory", student, assignment)
+        folder = self.course.submitted(student, assignment)
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(folder / f"{notebook}.ipynb"))
 
@@ -45,6 +45,6 @@ class Course:
         """grade_id -> score for one student's notebook (None: needs manual grading)."""
         from nbgrader.api import Gradebook
 
-        with Gradebook(config.db_url(self.path)) as gb:
+        with Gradebook(self.course.db_url) as gb:
             sub = gb.find_submission_notebook(notebook, assignment, student)
             return {g.name: g.score if not g.needs_manual_grade else None for g in sub.grades}

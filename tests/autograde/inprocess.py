@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-from instructor import config
+from instructor.config import Course
 from instructor.notebooks import is_answer, is_test, meta, setup_cell
 
 
@@ -28,7 +28,7 @@ class Outcome:
 @lru_cache(maxsize=1)
 def ignore_pattern() -> re.Pattern | None:
     """nbgrader's IgnorePattern, read from the course's own nbgrader_config.py."""
-    section = config.settings().IgnorePattern
+    section = Course().settings.IgnorePattern
     return re.compile(section.pattern) if section.get("enabled") and section.get("pattern") else None
 
 

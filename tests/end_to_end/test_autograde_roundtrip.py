@@ -5,7 +5,8 @@ in-process tier says they do. The instructor's own answers get full marks throug
 saved by Colab, for every lecture (tests/end_to_end/test_colab.py), and in-process (test_autograde_inprocess.py)."""
 import pytest
 
-from instructor import config, notebooks
+from instructor import notebooks
+from instructor.config import Course
 from tests.autograde import cli, inprocess
 from tests.autograde.tables import ALL
 
@@ -18,7 +19,7 @@ def graded(request, tmp_path_factory):
     table = request.param
     course = cli.Course(tmp_path_factory.mktemp(table.assignment))
     release = notebooks.read(course.release(table.assignment) / f"{table.notebook}.ipynb")
-    source = notebooks.read(notebooks.source_path(table.assignment, table.notebook))
+    source = notebooks.read(Course().source(table.assignment, table.notebook))
     solved = notebooks.answers(source)
     course.submit(table.assignment, table.notebook, "blank", release)
     for v in table.variants:
@@ -38,7 +39,7 @@ def _scores(graded, student):
 def test_untouched_release_gets_zero_without_crashing(graded):
     table, course, points = graded
     assert _scores(graded, "blank") == {k: 0.0 for k in points}
-    autograded = config.path(course.path, "autograded_directory", "blank", table.assignment, f"{table.notebook}.ipynb")
+    autograded = course.course.autograded("blank", table.assignment, f"{table.notebook}.ipynb")
     assert autograded.exists(), "the blank submission was not autograded"
 
 
@@ -47,7 +48,7 @@ def test_roundtrip_variants_score_as_the_table_says(graded):
     chosen = [v for v in table.variants if v.roundtrip]
     assert any(v.correct for v in chosen) and any(not v.correct for v in chosen), \
         "each table sends at least one mistake and one alternative through nbgrader"
-    source = notebooks.read(notebooks.source_path(table.assignment, table.notebook))
+    source = notebooks.read(Course().source(table.assignment, table.notebook))
     for v in chosen:
         want = {k: 0.0 if k in v.fails else p for k, p in points.items()}
         assert _scores(graded, v.name) == want, f"{v.name} through nbgrader"

@@ -24,11 +24,11 @@ from pathlib import Path
 import pytest
 
 from instructor import notebooks
-from instructor.notebooks import ROOT
+from instructor.config import ROOT, Course
 from tests import colab_env
 
 pytestmark = pytest.mark.slow
-RELEASES = notebooks.releases()
+RELEASES = Course().releases()
 ASSIGNMENTS = [p.parent.name for p in RELEASES]
 SHOTS = ROOT / "dist" / "browser"  # git-ignored: the screenshots, one per lecture
 VALIDATE = "03_wasserstein"  # the notebook nbgrader's Validate button checks (one of the quickest)
@@ -241,7 +241,7 @@ def test_lecture_in_jupyterlab(ran, assignment):
     assert not _errors(page), f"{assignment}: a cell shows an error:\n{_errors(page)[0][-2000:]}"
     prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_text_contents()
     assert all(any(ch.isdigit() for ch in p) for p in prompts), f"{assignment}: cells left unrun: {prompts}"
-    expected = len(widget_cells(notebooks.read(notebooks.release_notebook(assignment))))
+    expected = len(widget_cells(notebooks.read(Course().release_notebook(assignment))))
     cells = page.locator(".jp-CodeCell").filter(has=page.locator(CONTROLS))  # not tqdm's bars: no controls
     assert cells.count() == expected, \
         f"{assignment}: {cells.count()} cells show widgets, expected {expected} (ipywidgets' lab extension?)"
@@ -258,7 +258,7 @@ def test_lecture_in_jupyterlab(ran, assignment):
 
 def test_nbgrader_validate_button_reports_success(lab, browser):
     base, token, _ = lab
-    page = _open(browser, base, token, f"full/{notebooks.release_notebook(VALIDATE).name}")
+    page = _open(browser, base, token, f"full/{Course().release_notebook(VALIDATE).name}")
     page.locator(".validate-button, button:has-text('Validate')").first.click()
     dialog = page.locator(".jp-Dialog")  # nbgrader shows it when validation is over
     dialog.wait_for(timeout=600_000)

@@ -6,6 +6,7 @@ import inspect
 import pytest
 
 from instructor import notebooks
+from instructor.config import Course
 from tests.autograde import inprocess
 from tests.autograde.tables import ALL
 
@@ -14,7 +15,7 @@ CASES = [(t, v) for t in ALL for v in t.variants]
 
 @functools.cache
 def _read(assignment, notebook):
-    return notebooks.read(notebooks.source_path(assignment, notebook))
+    return notebooks.read(Course().source(assignment, notebook))
 
 
 def _source(table):

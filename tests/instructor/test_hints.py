@@ -4,10 +4,10 @@ operator expression inside it (instructor/leaks.py: printed_answers)."""
 import nbformat
 import pytest
 
-from instructor import leaks, notebooks
-from instructor.notebooks import ROOT
+from instructor import leaks
+from instructor.config import ROOT, Course
 
-SOURCES = notebooks.sources()
+SOURCES = Course().sources()
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

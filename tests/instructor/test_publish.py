@@ -7,11 +7,11 @@ import pytest
 
 from instructor import leaks, notebooks
 from instructor.release import bundle, links, publish, setup_cell
-from instructor.notebooks import ROOT
+from instructor.config import ROOT, Course
 from ganlab.models import checkpoint
 
-SOURCES = notebooks.sources()
-RELEASES = notebooks.releases()
+SOURCES = Course().sources()
+RELEASES = Course().releases()
 EXTRAS = sorted(f for p in RELEASES for f in p.parent.iterdir() if f.is_file() and f.suffix != ".ipynb")
 COLAB = {links.colab_url(links.lecture_path(p)) for p in RELEASES}
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from nbgrader.validator import Validator
 
-from instructor import config, leaks, notebooks
+from instructor import leaks, notebooks
 from instructor.grading import nbgrader_steps
-from instructor.notebooks import ROOT
+from instructor.config import ROOT, Course
 from tests.autograde import cli
 
-ASSIGNMENTS = notebooks.assignments()
-SOURCES = notebooks.sources()
-RELEASES = notebooks.releases()
+ASSIGNMENTS = Course().assignments()
+SOURCES = Course().sources()
+RELEASES = Course().releases()
 
 
 def _cells(path):
@@ -32,9 +32,9 @@ def test_course_equals_a_fresh_release(tmp_path):
     course = cli.Course(tmp_path)
     for assignment in ASSIGNMENTS:
         nbgrader_steps.release(course.path, assignment)   # generate_assignment, as `make release` runs it
-        fresh = config.path(course.path, "release_directory", ".", assignment)
+        fresh = course.course.release(assignment)
         for nb in sorted(fresh.glob("*.ipynb")):
-            committed = notebooks.release_path(assignment, nb.stem)
+            committed = Course().release(assignment, nb.stem)
             assert committed.exists(), f"{committed} is missing: run `make release`"
             assert _cells(committed) == _cells(nb), f"{committed} differs from a fresh release: run `make release`"
 
@@ -44,7 +44,7 @@ def test_course_equals_a_fresh_release(tmp_path):
 def test_nbgrader_validate(path):
     """`nbgrader validate` (`--invert` on a release: every test fails untouched), by its own Validator with the
     course's configuration, in this process: the same check without a command's start-up."""
-    validator = Validator(invert=path in RELEASES, config=config.app_settings(ROOT))
+    validator = Validator(invert=path in RELEASES, config=Course().app_settings())
     assert validator.validate(str(path)) == {}
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from instructor import notebooks
 from instructor.grading import grade, report
 from instructor.grading.isolation import sandbox
-from instructor.notebooks import ROOT
+from instructor.config import ROOT, Course
 
 pytestmark = pytest.mark.skipif(sandbox.bwrap() is None, reason="bubblewrap is not installed")
 
@@ -33,7 +32,7 @@ def test_the_environment_works_and_the_repository_is_hidden(tmp_path):
     proc = run_in_sandbox(tmp_path, (
         "import os, ganlab, pathlib\n"
         f"print(os.getcwd(), open('stylegan.pt').read(), sorted(os.listdir('.')))\n"
-        f"print(pathlib.Path({str(notebooks.folder('source_directory', ROOT, ''))!r}).exists(), pathlib.Path({str(ROOT / 'ganlab')!r}).exists())\n"
+        f"print(pathlib.Path({str(Course().source(''))!r}).exists(), pathlib.Path({str(ROOT / 'ganlab')!r}).exists())\n"
         f"print(pathlib.Path({str(tmp_path / 'wgan_gp.ipynb')!r}).exists(), os.environ.get('SECRET_TOKEN'))\n"
         "print(os.getuid(), os.path.expanduser('~'))\n"), data=[data])
     assert proc.returncode == 0, proc.stderr

@@ -3,9 +3,10 @@
 import pytest
 
 from instructor import notebooks
+from instructor.config import Course
 from instructor.grading import scan
 
-SOURCES = notebooks.sources()
+SOURCES = Course().sources()
 
 
 def _setup(nb) -> str:
@@ -79,7 +80,7 @@ def test_fair_code_is_not_flagged(protected, code):
 
 
 def test_unchanged_instructor_cells_are_skipped_changed_ones_scanned():
-    release = notebooks.read(notebooks.release_path("04_wgan_gp", "wgan_gp"))
+    release = notebooks.read(Course().release("04_wgan_gp", "wgan_gp"))
     nb = notebooks.fill(release, {})
     plain = next(c for c in nb.cells if c.cell_type == "code" and not notebooks.meta(c))
     assert scan.scan_notebook(nb, release) == []

@@ -5,11 +5,11 @@ import copy
 import nbformat
 import pytest
 
-from instructor import config, notebooks
+from instructor.config import ROOT, Course
 from instructor.grading import collect, example_class, restore, submissions
-from instructor.notebooks import ROOT, meta, read
+from instructor.notebooks import meta, read
 
-RELEASE = notebooks.release_path("01_gan_basics", "gan_basics")
+RELEASE = Course().release("01_gan_basics", "gan_basics")
 NOTEBOOK = "gan_basics"
 
 
@@ -35,7 +35,7 @@ def _submit(tmp_path, name, text):
     return folder
 
 
-@pytest.mark.parametrize("path", notebooks.releases(), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", Course().releases(), ids=lambda p: p.parent.name)
 def test_stripped_metadata_is_restored_exactly(path):
     """Every lecture (tests/end_to_end/test_colab.py grades one metadata-stripped Colab save end to end)."""
     release = read(path)
@@ -127,13 +127,13 @@ def test_a_submitted_tree_is_collected_with_or_without_the_assignment_level(tmp_
     (src / "ben").mkdir()
     (src / "ben" / "gan_basics.ipynb").write_text("{}")
     (src / "cat").mkdir()
-    old = config.path(root, "submitted_directory", "old", "01_gan_basics")
+    old = Course(root).submitted("old", "01_gan_basics")
     old.mkdir(parents=True)
     found, skipped = collect.collect(root, "01_gan_basics", src, "gan_basics")
     assert [s.student for s in found] == ["amy", "ben"], "previous submissions of the assignment are replaced"
     assert {s.lms for s in found} == {"folders"}
     assert skipped == ["cat/: empty folder"]
-    assert config.path(root, "submitted_directory", "ben", "01_gan_basics", "gan_basics.ipynb").exists()
+    assert Course(root).submitted("ben", "01_gan_basics", "gan_basics.ipynb").exists()
 
 
 def test_the_tools_follow_the_submitted_directory_of_nbgrader_config(tmp_path):
@@ -144,6 +144,6 @@ def test_the_tools_follow_the_submitted_directory_of_nbgrader_config(tmp_path):
     found, skipped = collect.collect(root, "01_gan_basics", tmp_path / "download", "gan_basics")
     assert ([s.student for s in found], skipped) == (["amy"], [])
     assert (root / "hand-ins" / "amy" / "01_gan_basics" / "gan_basics.ipynb").is_file()
-    assert config.path(root, "submitted_directory", "*", "01_gan_basics") == root / "hand-ins" / "*" / "01_gan_basics"
-    assert config.course(ROOT).submitted_directory != "hand-ins", "each course root reads its own nbgrader_config.py"
-    assert config.gradebook(root).parent == config.workspace(root) and root in config.gradebook(root).parents
+    assert Course(root).submitted("*", "01_gan_basics") == root / "hand-ins" / "*" / "01_gan_basics"
+    assert Course().directory.submitted_directory != "hand-ins", "each course root reads its own nbgrader_config.py"
+    assert Course(root).gradebook.parent == Course(root).workspace() and root in Course(root).gradebook.parents
