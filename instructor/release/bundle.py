@@ -2,8 +2,9 @@
 
 `python -m instructor.release.bundle` (run by `make bundle`, after `make release`) writes
     dist/bundle/                      README.md (a Colab badge per lecture), LICENSE, ganlab-<version>-py3-none-any.whl,
-                                      <assignment>/<notebook>.ipynb and the files next to it in course/ (lecture
-                                      07's checkpoint; the wheel carries them too, in ganlab/checkpoints/)
+                                      <assignment>/<notebook>.ipynb and any file next to it in course/ (the wheel
+                                      carries those too, in ganlab/checkpoints/, beside ganlab's own package data
+                                      there: lectures 07 and 08's checkpoint, stored once)
     dist/gan-course-bundle.zip        the same files under gan-course/
 dist/bundle/ is the tree of the public student repository (`make publish`, instructor/release/publish.py): Colab opens
 the notebooks and the set-up cells download the wheel from there (instructor/release/links.py).
@@ -30,7 +31,7 @@ ZIP_NAME = "gan-course-bundle.zip"
 ZIP_FOLDER = "gan-course"  # what unzipping creates
 README = Path(__file__).with_name("student_README.md")
 LICENSE = Path(__file__).with_name("student_LICENSE")
-SHIPPED = "ganlab/checkpoints"  # where the wheel carries the files next to the notebooks (pyproject package-data)
+SHIPPED = "ganlab/checkpoints"  # ganlab's package data (pyproject.toml): the checkpoints, files next to notebooks
 
 
 @dataclass

@@ -90,6 +90,10 @@ def test_seed_none_draws_from_the_global_rng():
 
 
 # ---------------------------------------------------------------- one callback signature, one set of knobs
+def _critic_loss(r, f):
+    return f.mean() - r.mean()
+
+
 def _bce_d(r, f):
     return F.softplus(-r).mean() + F.softplus(f).mean()
 
@@ -134,6 +138,9 @@ def _runs():
                                                             lambda w: torch.tanh(fake_w(w)).view(-1, 1, 8, 8),
                                                             steps=3, batch_size=4, pool=8, callbacks=cb,
                                                             progress=False), (enc, None)),
+        ("train_critic", lambda cb: training.train_critic(d, lambda n: torch.randn(n, 2), lambda n: torch.randn(n, 2),
+                                                          _critic_loss, steps=3, batch_size=4, callbacks=cb,
+                                                          progress=False), (d, None)),
     ]
 
 
@@ -196,3 +203,20 @@ def test_g_lr_sets_the_generator_learning_rate():
                        progress=False)
     assert all(torch.equal(a, b) for a, b in zip(g0, g.parameters()))          # G's Adam at lr 0: unchanged
     assert not all(torch.equal(a, b) for a, b in zip(d0, d.parameters()))
+
+
+# ---------------------------------------------------------------- a critic alone
+def test_train_critic_minimises_the_loss_with_penalty_and_constraint():
+    critic = MLPDiscriminator(MLPConfig(data_shape=(1,), hidden=16, depth=2))
+    real = lambda n: torch.randn(n, 1) + 2.0                                     # noqa: E731
+    fake = lambda n: torch.randn(n, 1) - 2.0                                     # noqa: E731
+    calls = []
+    history = training.train_critic(critic, real, fake, lambda r, f: f.mean() - r.mean(), steps=30, batch_size=64,
+                                    penalty=lambda c, r, f: calls.append("penalty") or torch.zeros(()),
+                                    after_step=lambda: calls.append("after"), log_every=10, progress=False)
+    assert history["step"] == [10, 20, 30] and history["loss"][-1] < history["loss"][0] < 0
+    assert calls == ["penalty", "after"] * 30
+    with torch.no_grad():
+        assert critic(torch.full((1, 1), 2.0)).item() > critic(torch.full((1, 1), -2.0)).item()
+    with pytest.raises(ValueError, match="loss_fn must return a scalar"):
+        training.train_critic(critic, real, fake, lambda r, f: f - r, steps=1, progress=False)

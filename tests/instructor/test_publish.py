@@ -56,12 +56,15 @@ def test_publish_refuses_a_tree_with_an_answer(monkeypatch, tmp_path):
     assert not (tmp_path / "repo").exists(), "nothing is written when the tree leaks"
 
 
-def test_the_wheel_carries_the_files_next_to_the_notebooks(tree):
-    assert EXTRAS, "lecture 07's checkpoint should be next to its notebook in course/"
+def test_the_checkpoint_is_stored_once_in_ganlab_and_the_wheel_carries_it(tree):
+    stored = sorted((ROOT / bundle.SHIPPED).iterdir())
+    assert [f.name for f in stored] == ["stylegan_digits16.pt"], "lectures 07 and 08's StyleGAN: ganlab/checkpoints/"
+    copies = [f for p in SOURCES + RELEASES for f in p.parent.iterdir() if f.name in {s.name for s in stored}]
+    assert not copies, f"the checkpoint is stored once, in {bundle.SHIPPED}/ (find_checkpoint finds it): {copies}"
     with zipfile.ZipFile(tree / setup_cell.wheel_name()) as z:
         assert sorted(n for n in z.namelist() if n.startswith(bundle.SHIPPED)) == \
-            sorted({f"{bundle.SHIPPED}/{f.name}" for f in EXTRAS})
-        for f in EXTRAS:
+            sorted({f"{bundle.SHIPPED}/{f.name}" for f in stored + EXTRAS})
+        for f in stored + EXTRAS:
             assert z.read(f"{bundle.SHIPPED}/{f.name}") == f.read_bytes(), f"{f.name} not shipped as is"
 
 
