@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
 
-.PHONY: lab test test-quick release grade lms bundle bench gpu-proof clean-venv
+.PHONY: lab test test-quick test-browser release grade lms bundle publish bench gpu-proof clean-venv
 
 # torch first: pinned (requirements-torch.txt) only when no torch is installed yet, so a
 # machine that already has a torch (Colab, a laptop with CUDA) keeps its own.
@@ -84,7 +84,6 @@ bundle: release
 # The public student repository's tree (course.toml [student]): make publish [STUDENT_REPO=path/to/its/clone].
 # It refuses when an answer or hidden test would leak, and prints the git commands that push it.
 STUDENT_REPO ?= dist/student-repo
-.PHONY: publish test-browser
 publish: release
 	$(BIN)/python -m instructor.release.publish $(STUDENT_REPO)
 

@@ -27,7 +27,7 @@ class Variant:
 class Table:
     assignment: str           # e.g. "01_gan_basics"
     notebook: str             # e.g. "gan_basics" (no .ipynb)
-    signatures: dict          # graded function -> its signature (DESIGN.md section 2), e.g. "(x, k)"
+    signatures: dict          # graded function -> its signature, as the notebook states it, e.g. "(x, k)"
     variants: tuple = field(default_factory=tuple)
     carried: tuple = ()       # answer cells with no tests of their own: code the student brings from an
                               # earlier lecture (e.g. "gan_losses"); cleared on release, never graded here
