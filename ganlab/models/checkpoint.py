@@ -21,14 +21,15 @@ def save_model(model: nn.Module, path: str) -> None:
                 "state_dict": model.state_dict()}, path)
 
 
-# Where the ganlab wheel carries the files the notebooks load (`make bundle` copies them in): on Colab a
-# notebook arrives alone, but the set-up cell has installed the wheel.
+# The one stored copy of the files the notebooks load (lectures 07 and 08's StyleGAN): package data of ganlab
+# (pyproject.toml), so wherever ganlab is installed they are too: the repository itself (`make lab`'s editable
+# install) or the wheel (Colab, where a notebook arrives alone and the set-up cell installs the wheel).
 SHIPPED = Path(__file__).resolve().parents[1] / "checkpoints"
 
 
 def find_checkpoint(name: str) -> str | None:
-    """The path of checkpoint `name`: next to the notebook (the working folder), else the copy shipped in the
-    ganlab wheel; None when neither has it (e.g. ganlab installed from its source, the notebook alone)."""
+    """The path of checkpoint `name`: next to the notebook (the working folder: a file of your own comes first),
+    else ganlab's copy in ganlab/checkpoints/; None when neither has it (a ganlab installed without its data)."""
     if os.path.exists(name):
         return name
     shipped = SHIPPED / os.path.basename(name)
