@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from ganlab import data
-from ganlab.metrics import (ModeCoverage, classifier_score, frechet_distance, gaussian_stats, knn_precision_recall,
-                            mmd, mode_coverage)
+from ganlab.metrics import ModeCoverage, classifier_score, frechet_distance, gaussian_stats, mmd, mode_coverage
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 
@@ -246,26 +245,3 @@ def test_classifier_score_exact_small_case():
     with pytest.raises(ValueError, match="logits: expected 2 dimensions"):
         classifier_score(torch.zeros(10))
 
-
-# ---------------------------------------------------------------- k-NN precision and recall
-def test_precision_recall_same_set_and_far_away():
-    x = torch.randn(50, 4, generator=torch.Generator().manual_seed(0))
-    pr = knn_precision_recall(x, x)
-    assert (pr.precision, pr.recall) == (1.0, 1.0)
-    pr = knn_precision_recall(x, x + 100)
-    assert (pr.precision, pr.recall) == (0.0, 0.0)
-    assert str(pr) == "precision 0.0% | recall 0.0%"
-
-
-def test_precision_recall_exact_1d_case():
-    real = torch.tensor([[0.0], [1.0], [2.0], [3.0], [10.0]])   # k = 1 radii: 1, 1, 1, 1, 7
-    fake = torch.tensor([[0.5], [0.9], [1.1], [20.0]])          # k = 1 radii: 0.4, 0.2, 0.2, 18.9
-    pr = knn_precision_recall(real, fake, k=1)
-    assert pr.precision == pytest.approx(3 / 4)                 # 20 is 10 from 10, outside its radius 7
-    assert pr.recall == pytest.approx(4 / 5)                    # 20's ball reaches 2, 3, 10; 0.9's reaches 1
-    pr = knn_precision_recall(real, fake[:3], k=1)
-    assert pr.recall == pytest.approx(1 / 5)                    # only 1 (0.1 from 0.9)
-    pr = knn_precision_recall(real, fake, k=3)                  # k = 3: real radii 3, 2, 2, 3, 9
-    assert (pr.precision, pr.recall) == (0.75, 1.0)             # 20 still outside; fake radii >= 18.9
-    with pytest.raises(ValueError, match="more than k = 3 rows"):
-        knn_precision_recall(real, fake[:3])
