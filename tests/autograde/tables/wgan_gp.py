@@ -12,13 +12,44 @@ P_ALL = (P_VALUE, P_PER_SAMPLE, P_INTERP, P_BACKWARD, P_IMAGES)
 P_WRONG_VALUE = (P_VALUE, P_PER_SAMPLE, P_BACKWARD, P_IMAGES)   # every cell that checks the penalty's value
 P_WRONG_POINTS = (P_INTERP, P_IMAGES)                           # the cells that read back the interpolates
 
+B_SHAPES, B_VALIDATION, B_LAYERS, B_NO_BN, B_PER_SAMPLE, B_SCORES = (
+    "test_build_critic_shapes", "test_build_critic_validation", "test_build_critic_layers",
+    "test_build_critic_no_batch_norm", "test_build_critic_per_sample", "test_build_critic_scores")
+B_ALL = (B_SHAPES, B_VALIDATION, B_LAYERS, B_NO_BN, B_PER_SAMPLE, B_SCORES)
+
 C = "critic_loss"
 G = "wgan_generator_loss"
 W = "clip_weights"
 P = "gradient_penalty"
+B = "build_critic"
 
 SIGNATURES = {C: "(real_scores, fake_scores)", G: "(fake_scores)", W: "(module, c=0.01)",
-              P: "(critic, real, fake, lambda_gp=10.0)", **training.SIGNATURES}
+              P: "(critic, real, fake, lambda_gp=10.0)", **training.SIGNATURES, B: "(image_size, channels, width)"}
+
+_CHECKS = """if image_size < 8 or image_size & (image_size - 1):
+        raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+    if channels < 1 or width < 1:
+        raise ValueError(f"expected channels and width >= 1, got {channels} and {width}")"""
+
+
+def _critic(checks: str = _CHECKS, norm: str = "nn.GroupNorm(1, 2 * ch)", bias: str = "False",
+            act: str = "nn.LeakyReLU(0.2)", loop: str = "while size > 4:",
+            last: str = "nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten(0)") -> str:
+    """A build_critic answer assembled from its parts (most variants change one of them)."""
+    return f"""
+from torch import nn
+
+
+def build_critic(image_size, channels, width):
+    {checks}
+    layers = [nn.Conv2d(channels, width, 4, 2, 1), {act}]
+    ch, size = width, image_size // 2
+    {loop}
+        layers += [nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias={bias}), {norm}, {act}]
+        ch, size = 2 * ch, size // 2
+    layers += [{last}]
+    return nn.Sequential(*layers)
+"""
 
 
 def _gp(interpolate: str, norm: str = "grad.flatten(1).norm(2, dim=1)",
@@ -322,5 +353,134 @@ TABLE = Table("04_wgan_gp", "wgan_gp", SIGNATURES, training.VARIANTS + (
             x = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)
             grad = torch.autograd.grad(critic(x).sum(), x, create_graph=True)[0]
             return lambda_gp * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+        """),
+    # ---- build_critic: mistakes
+    Variant("b_batch_norm", B, _critic(norm="nn.BatchNorm2d(2 * ch)"), fails=(B_NO_BN, B_PER_SAMPLE), roundtrip=True),
+    Variant("b_sigmoid_out", B, _critic(last="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten(0), nn.Sigmoid()"),
+            fails=(B_SCORES,)),
+    Variant("b_tanh_out", B, _critic(last="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten(0), nn.Tanh()"), fails=(B_SCORES,)),
+    Variant("b_two_scores", B, _critic(last="nn.Conv2d(ch, 2, 4, 1, 0), nn.Flatten(1)"), fails=(B_SHAPES,)),
+    Variant("b_spatial_map", B, _critic(last="nn.Conv2d(ch, 1, 3, 1, 1), nn.Flatten(1)"), fails=(B_SHAPES,)),
+    Variant("b_keeps_a_dimension", B, _critic(last="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten()"), fails=(B_SHAPES,)),
+    Variant("b_squeeze_drops_a_batch_of_one", B, """
+        from torch import nn
+
+
+        class Critic(nn.Module):
+            def __init__(self, image_size, channels, width):
+                super().__init__()
+                layers = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)]
+                ch, size = width, image_size // 2
+                while size > 4:
+                    layers += [nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.GroupNorm(1, 2 * ch), nn.LeakyReLU(0.2)]
+                    ch, size = 2 * ch, size // 2
+                self.body, self.head = nn.Sequential(*layers), nn.Conv2d(ch, 1, 4, 1, 0)
+
+            def forward(self, x):
+                return self.head(self.body(x)).squeeze()      # (1, 1, 1, 1) -> (): no batch dimension left
+
+
+        def build_critic(image_size, channels, width):
+            if image_size < 8 or image_size & (image_size - 1) or channels < 1 or width < 1:
+                raise ValueError(f"bad arguments: {image_size}, {channels}, {width}")
+            return Critic(image_size, channels, width)
+        """, fails=(B_SHAPES,)),
+    Variant("b_one_block_short", B, _critic(loop="while size > 8:"), fails=(B_SHAPES, B_LAYERS)),
+    Variant("b_sized_for_16_only", B, _critic(loop="size = 8\n    while size > 4:"),
+            fails=(B_SHAPES, B_LAYERS, B_PER_SAMPLE, B_SCORES)),
+    Variant("b_no_validation", B, _critic(checks="pass"), fails=(B_VALIDATION,)),
+    Variant("b_validates_the_size_only", B, _critic(checks="""if image_size < 8 or image_size & (image_size - 1):
+        raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")"""), fails=(B_VALIDATION,)),
+    Variant("b_relu", B, _critic(act="nn.ReLU()"), fails=(B_LAYERS,)),
+    Variant("b_ganlab_model", B, """
+        def build_critic(image_size, channels, width):
+            if channels < 1 or width < 1:
+                raise ValueError(f"expected channels and width >= 1, got {channels} and {width}")
+            cfg = ganlab.models.DCGANConfig(image_size=image_size, channels=channels, width=width, d_norm="layer")
+            return ganlab.models.DCGANDiscriminator(cfg)
+        """, fails=(B_LAYERS,)),
+    Variant("b_layers_in_a_plain_list", B, """
+        from torch import nn
+
+
+        class Critic(nn.Module):
+            def __init__(self, image_size, channels, width):
+                super().__init__()
+                self.layers = [nn.Conv2d(channels, width, 4, 2, 1), nn.LeakyReLU(0.2)]   # a list: not registered
+                ch, size = width, image_size // 2
+                while size > 4:
+                    self.layers += [nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.GroupNorm(1, 2 * ch), nn.LeakyReLU(0.2)]
+                    ch, size = 2 * ch, size // 2
+                self.layers += [nn.Conv2d(ch, 1, 4, 1, 0)]
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                return x.flatten()
+
+
+        def build_critic(image_size, channels, width):
+            if image_size < 8 or image_size & (image_size - 1) or channels < 1 or width < 1:
+                raise ValueError(f"bad arguments: {image_size}, {channels}, {width}")
+            return Critic(image_size, channels, width)
+        """, fails=(B_LAYERS, B_SCORES)),
+    Variant("b_syntax_error", B, _critic(last="nn.Conv2d(ch, 1, 4, 1, 0), nn.Flatten(0)"
+                                              ).replace("return nn.Sequential(*layers)", "return nn.Sequential(*layers"),
+            fails=B_ALL),
+    # ---- build_critic: correct alternatives
+    Variant("b_layer_norm", B, _critic(norm="nn.LayerNorm([2 * ch, size // 2, size // 2])")),
+    Variant("b_instance_norm", B, _critic(norm="nn.InstanceNorm2d(2 * ch, affine=True)")),
+    Variant("b_group_norm_two_groups", B, _critic(norm="nn.GroupNorm(2, 2 * ch)")),
+    Variant("b_no_normalisation", B, _critic(norm="nn.Identity()", bias="True")),
+    Variant("b_biases_before_the_norm", B, _critic(bias="True")),
+    Variant("b_final_linear", B, _critic(last="nn.Flatten(), nn.Linear(16 * ch, 1), nn.Flatten(0)")),
+    Variant("b_subclass_module_list", B, """
+        import torch.nn as nn
+
+
+        class Critic(nn.Module):
+            \"\"\"WGAN-GP critic: strided convolutions, layer norm, one score per image.\"\"\"
+
+            def __init__(self, image_size, channels, width):
+                super().__init__()
+                self.blocks = nn.ModuleList([nn.Conv2d(channels, width, 4, stride=2, padding=1, bias=False)])
+                ch = width
+                for _ in range(int(math.log2(image_size)) - 3):
+                    self.blocks.append(nn.Sequential(nn.LeakyReLU(0.2, inplace=True),
+                                                     nn.Conv2d(ch, ch * 2, 4, stride=2, padding=1, bias=False),
+                                                     nn.GroupNorm(1, ch * 2)))
+                    ch *= 2
+                self.act = nn.LeakyReLU(0.2, inplace=True)
+                self.out = nn.Linear(ch * 4 * 4, 1)
+
+            def forward(self, x):
+                for block in self.blocks:
+                    x = block(x)
+                return self.out(self.act(x).reshape(x.shape[0], -1))[:, 0]
+
+
+        def build_critic(image_size, channels, width):
+            if not (isinstance(image_size, int) and image_size >= 8 and math.log2(image_size).is_integer()):
+                raise ValueError(f"image_size must be a power of 2 >= 8, got {image_size}")
+            for name, value in (("channels", channels), ("width", width)):
+                if value <= 0:
+                    raise ValueError(f"{name} must be positive, got {value}")
+            return Critic(image_size, channels, width)
+        """),
+    Variant("b_spectral_norm_layers", B, """
+        from torch import nn
+        from torch.nn.utils.parametrizations import spectral_norm
+
+
+        def build_critic(image_size, channels, width):
+            if image_size < 8 or image_size & (image_size - 1):
+                raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+            if min(channels, width) < 1:
+                raise ValueError(f"expected channels and width >= 1, got {channels} and {width}")
+            layers, ch, size = [spectral_norm(nn.Conv2d(channels, width, 4, 2, 1)), nn.LeakyReLU(0.2)], width, image_size // 2
+            while size > 4:
+                layers += [spectral_norm(nn.Conv2d(ch, 2 * ch, 4, 2, 1)), nn.LeakyReLU(0.2)]
+                ch, size = 2 * ch, size // 2
+            return nn.Sequential(*layers, spectral_norm(nn.Conv2d(ch, 1, 4)), nn.Flatten(0))
         """),
 ))

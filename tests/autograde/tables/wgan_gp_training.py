@@ -104,6 +104,23 @@ VARIANTS = (
         ret="(real_scores.mean() - fake_scores.mean()).item(), loss.item()"), fails=(CS_RETURNS,)),
     Variant("cs_syntax_error", CS, _cs(ret="(real_scores.mean() - fake_scores.mean().item(), penalty.item()"),
             fails=CS_ALL),
+    Variant("cs_inline_critic_loss", CS, _cs(loss="fake_scores.mean() - real_scores.mean() + penalty"),
+            fails=(CS_UPDATE,)),
+    Variant("cs_inline_penalty", CS, """
+        def critic_step(critic, generator, real, z, critic_opt, lambda_gp=10.0):
+            with torch.no_grad():
+                fake = generator(z)
+            real_scores, fake_scores = critic(real), critic(fake)
+            eps = torch.rand(len(real), *[1] * (real.dim() - 1), device=real.device)
+            x = (eps * real + (1 - eps) * fake).requires_grad_(True)
+            (grad,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+            penalty = lambda_gp * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()   # the formula, not the function
+            loss = critic_loss(real_scores, fake_scores) + penalty
+            critic_opt.zero_grad()
+            loss.backward()
+            critic_opt.step()
+            return (real_scores.mean() - fake_scores.mean()).item(), penalty.item()
+        """, fails=(CS_UPDATE, CS_RETURNS)),
     # ---- critic_step: correct alternatives
     Variant("cs_detach", CS, _cs(fake="fake = generator(z).detach()")),
     Variant("cs_module_zero_grad", CS, _cs(update="critic.zero_grad()\n    loss.backward()\n    critic_opt.step()")),
@@ -143,6 +160,7 @@ VARIANTS = (
             return loss.item()
         """, fails=(GS_CRITIC,)),
     Variant("gs_syntax_error", GS, _gs(ret="loss.item("), fails=(GS_UPDATE, GS_CRITIC)),
+    Variant("gs_inline_loss", GS, _gs(loss="-critic(generator(z)).mean()"), fails=(GS_UPDATE,)),
     # ---- generator_step: correct alternatives
     Variant("gs_module_zero_grad", GS, _gs(update="generator.zero_grad()\n    loss.backward()\n"
                                                   "    generator_opt.step()")),
@@ -201,6 +219,23 @@ VARIANTS = (
             "        history['w'].append(w)\n        history['gp'].append(gp)\n        history['g_loss'].append(g_loss)"),
         fails=(TL_CALLBACK,)),
     Variant("tl_syntax_error", TL, _tl(loop="for step in range(1, steps + 1)"), fails=TL_ALL),
+    Variant("tl_inline_critic_step", TL, _tl(
+        inner="real = sample_real(batch_size).to(device)\n"
+              "            z = torch.randn(batch_size, generator.latent_dim, device=device)\n"
+              "            with torch.no_grad():\n                fake = generator(z)\n"
+              "            real_scores, fake_scores = critic(real), critic(fake)\n"
+              "            penalty = gradient_penalty(critic, real, fake, lambda_gp)\n"
+              "            critic_opt.zero_grad()\n"
+              "            (critic_loss(real_scores, fake_scores) + penalty).backward()\n"
+              "            critic_opt.step()\n"
+              "            w, gp = (real_scores.mean() - fake_scores.mean()).item(), penalty.item()"),
+        fails=(TL_LOOP, TL_OPT, TL_CALLBACK)),
+    Variant("tl_inline_generator_step", TL, _tl(
+        outer="z = torch.randn(batch_size, generator.latent_dim, device=device)\n"
+              "        loss = wgan_generator_loss(critic(generator(z)))\n"
+              "        generator_opt.zero_grad()\n        loss.backward()\n        generator_opt.step()\n"
+              "        g_loss = loss.item()"),
+        fails=(TL_LOOP, TL_OPT, TL_CALLBACK)),
     # ---- train_wgan_gp: correct alternatives
     Variant("tl_tqdm_enumerate", TL, """
         from tqdm.auto import tqdm
