@@ -163,6 +163,14 @@ class Recorder:
         return self.fn(*args, **kwargs)
 
 
+def expect_called(spy: Recorder, name: str, caller: str) -> None:
+    """`spy`, a Recorder swapped in for the graded function `name` (with `replaced`) while `caller` ran, saw a
+    call: a step that computes the loss inline is told so, not only that its update differs."""
+    assert spy.calls, (f"your {caller} never called `{name}`: call it by name (the tests swap in a stand-in for it, "
+                       f"so that a mistake in `{name}` costs only its own exercise), not a formula of your own or a "
+                       "copy under another name")
+
+
 
 
 

@@ -107,6 +107,17 @@ def test_stand_in_gan_losses_push_logits_the_right_ways():
     assert "non-saturating" in failure(losses["generator_loss"], torch.zeros(4), saturating=True)
 
 
+def test_expect_called_names_the_function_a_step_never_called():
+    from ganlab.feedback import Recorder, expect_called, replaced, stand_in_gan_losses
+    spy = Recorder(stand_in_gan_losses()["discriminator_loss"])
+    message = failure(expect_called, spy, "discriminator_loss", "gan_step")
+    assert "your gan_step never called `discriminator_loss`: call it by name" in message
+    ns = {}
+    with replaced(ns, discriminator_loss=spy):
+        ns["discriminator_loss"](torch.zeros(2), torch.zeros(2))
+    expect_called(spy, "discriminator_loss", "gan_step")
+
+
 def test_spy_sgd_counts_steps_and_keeps_the_values():
     from ganlab.feedback import SpySGD
     w = torch.nn.Parameter(torch.ones(2))
