@@ -12,7 +12,8 @@ G = "generator_loss"
 
 SIGNATURES = {D: "(real_logits, fake_logits)", G: "(fake_logits, saturating=False)",
               "gan_step": "(generator, discriminator, real, z, d_opt, g_opt)",
-              "build_discriminator": "(image_size, channels, width)"}
+              "build_discriminator": "(image_size, channels, width)",
+              "build_generator": "(latent_dim, image_size, channels, width)"}
 
 LOSS_VARIANTS = (
     # ---- discriminator_loss: mistakes
@@ -330,6 +331,34 @@ GAN_STEP_VARIANTS = (
         g_opt.step()
         return loss_d.item(), loss_g.item()
         """, head=_STEP_HEAD.replace(":\n", "\n"), name="gs_syntax_error", fails=(GS_D, GS_G)),
+    _step("""
+        fake = generator(z)
+        real_logits, fake_logits = discriminator(real), discriminator(fake.detach())
+        loss_d = F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()   # the loss inline, not by name
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        loss_g = generator_loss(discriminator(fake))
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_inline_discriminator_loss", fails=(GS_D,)),   # "never called `discriminator_loss`"
+    _step("""
+        bce = nn.BCEWithLogitsLoss()                             # both losses inline, as many tutorials write them
+        fake = generator(z)
+        real_logits, fake_logits = discriminator(real), discriminator(fake.detach())
+        loss_d = bce(real_logits, torch.ones_like(real_logits)) + bce(fake_logits, torch.zeros_like(fake_logits))
+        d_opt.zero_grad()
+        loss_d.backward()
+        d_opt.step()
+        fake_logits = discriminator(fake)
+        loss_g = bce(fake_logits, torch.ones_like(fake_logits))
+        g_opt.zero_grad()
+        loss_g.backward()
+        g_opt.step()
+        return loss_d.item(), loss_g.item()
+        """, name="gs_inline_bce_losses", fails=(GS_D, GS_G)),     # "never called" each loss
     # ---- correct alternatives
     _step("""
         with torch.no_grad():
@@ -400,8 +429,9 @@ GAN_STEP_VARIANTS = (
 )
 
 # ==== build_discriminator
-BD_SHAPES, BD_LAYERS, BD_TRAINS = ("test_build_discriminator_shapes", "test_build_discriminator_layers",
-                                   "test_build_discriminator_trains")
+BD_SHAPES, BD_VALIDATION, BD_LAYERS, BD_TRAINS = (
+    "test_build_discriminator_shapes", "test_build_discriminator_validation", "test_build_discriminator_layers",
+    "test_build_discriminator_trains")
 BD = "build_discriminator"
 _CHECK = """
     if image_size < 8 or image_size & (image_size - 1):
@@ -453,7 +483,7 @@ BUILD_VARIANTS = (
          fails=(BD_LAYERS,)),
     _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn.ReLU()",
          name="bd_relu_after_the_first_block", fails=(BD_LAYERS,)),
-    _net(_BLOCK, check="", name="bd_no_size_check", fails=(BD_SHAPES,)),
+    _net(_BLOCK, check="", name="bd_no_size_check", fails=(BD_VALIDATION,)),
     Variant("bd_squeeze", BD, """
         class Discriminator(nn.Module):
             def __init__(self, image_size, channels, width):
@@ -508,11 +538,16 @@ BUILD_VARIANTS = (
                 nn.Conv2d(4 * width, 1, 4, 1, 0), nn.Flatten(0))
         """, fails=(BD_SHAPES, BD_LAYERS, BD_TRAINS)),
     Variant("bd_syntax_error", BD, _net(_BLOCK, name="").code.replace("width):", "width)", 1),
-            fails=(BD_SHAPES, BD_LAYERS, BD_TRAINS)),
+            fails=(BD_SHAPES, BD_VALIDATION, BD_LAYERS, BD_TRAINS)),
     # ---- correct alternatives
     _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2, inplace=True)",
          name="bd_bias_before_batchnorm"),
     _net(_BLOCK, head="nn.Flatten(), nn.Linear(16 * ch, 1), nn.Flatten(0)", name="bd_linear_head"),
+    # the PyTorch examples' DCGAN (examples/dcgan/main.py), sized by image_size: no bias in any convolution,
+    # inplace LeakyReLU; its final nn.Sigmoid (for nn.BCELoss) left out, as the contract asks for logits
+    _net("nn.Conv2d(ch, 2 * ch, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * ch), nn.LeakyReLU(0.2, inplace=True)",
+         first="nn.Conv2d(channels, width, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True)",
+         head="nn.Conv2d(ch, 1, 4, 1, 0, bias=False), nn.Flatten(0)", name="bd_pytorch_examples_no_biases"),
     Variant("bd_module_class", BD, """
         import math
 
@@ -544,4 +579,188 @@ BUILD_VARIANTS = (
         """),
 )
 
-TABLE = Table("01_gan_basics", "gan_basics", SIGNATURES, LOSS_VARIANTS + GAN_STEP_VARIANTS + BUILD_VARIANTS)
+# ==== build_generator
+BG_SHAPES, BG_VALIDATION, BG_LAYERS, BG_TRAINS = (
+    "test_build_generator_shapes", "test_build_generator_validation", "test_build_generator_layers",
+    "test_build_generator_trains")
+BG = "build_generator"
+_G_START = ("nn.Unflatten(1, (latent_dim, 1, 1)), nn.ConvTranspose2d(latent_dim, ch, 4, 1, 0, bias=False), "
+            "nn.BatchNorm2d(ch), nn.ReLU()")
+_G_BLOCK = "nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU()"
+_G_HEAD = "nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh()"
+
+
+def _gen(block=_G_BLOCK, start=_G_START, head=_G_HEAD, check=_CHECK, tail="net.latent_dim = latent_dim\n    ", **kw):
+    """A build_generator variant: the table's loop with its first layers, blocks and last layers swapped in."""
+    code = f"""
+def build_generator(latent_dim, image_size, channels, width):{check}
+    ch = width * image_size // 8
+    layers = [{start}]
+    size = 4
+    while size < image_size // 2:
+        layers += [{block}]
+        ch, size = ch // 2, 2 * size
+    layers += [{head}]
+    net = nn.Sequential(*layers)
+    {tail}return net
+"""
+    return Variant(answer=BG, code=code, **kw)
+
+
+GENERATOR_VARIANTS = (
+    # ---- mistakes
+    _gen(head="nn.ConvTranspose2d(ch, channels, 4, 2, 1)", name="bg_no_tanh", fails=(BG_LAYERS,)),
+    _gen(head="nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Sigmoid()", name="bg_sigmoid_out", fails=(BG_LAYERS,)),
+    _gen(head="nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.BatchNorm2d(channels), nn.Tanh()",
+         name="bg_batchnorm_on_output", fails=(BG_LAYERS,)),
+    _gen(block="nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.ReLU()",
+         start="nn.Unflatten(1, (latent_dim, 1, 1)), nn.ConvTranspose2d(latent_dim, ch, 4, 1, 0), nn.ReLU()",
+         name="bg_no_batchnorm", fails=(BG_LAYERS,)),
+    _gen(block="nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.LeakyReLU(0.2)",
+         name="bg_leaky_relu", fails=(BG_LAYERS,)),
+    _gen(block="nn.Upsample(scale_factor=2), nn.Conv2d(ch, ch // 2, 3, 1, 1, bias=False), nn.BatchNorm2d(ch // 2), "
+               "nn.ReLU()",
+         head="nn.Upsample(scale_factor=2), nn.Conv2d(ch, channels, 3, 1, 1), nn.Tanh()",
+         name="bg_conv2d_resize_instead_of_transposed", fails=(BG_LAYERS,)),
+    _gen(block="nn.ConvTranspose2d(ch, ch // 2, 3, 2, 1, output_padding=1, bias=False), nn.BatchNorm2d(ch // 2), "
+               "nn.ReLU()",
+         head="nn.ConvTranspose2d(ch, channels, 3, 2, 1, output_padding=1), nn.Tanh()",
+         name="bg_kernel_3_checkerboard", fails=(BG_LAYERS,)),
+    Variant("bg_width_everywhere", BG, """
+        def build_generator(latent_dim, image_size, channels, width):
+            if image_size < 8 or image_size & (image_size - 1):
+                raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+            layers, size = [nn.Unflatten(1, (latent_dim, 1, 1)), nn.ConvTranspose2d(latent_dim, width, 4, 1, 0),
+                            nn.BatchNorm2d(width), nn.ReLU()], 4
+            while size < image_size // 2:         # the same width in every layer: the maps never halve
+                layers += [nn.ConvTranspose2d(width, width, 4, 2, 1), nn.BatchNorm2d(width), nn.ReLU()]
+                size *= 2
+            net = nn.Sequential(*layers, nn.ConvTranspose2d(width, channels, 4, 2, 1), nn.Tanh())
+            net.latent_dim = latent_dim
+            return net
+        """, fails=(BG_LAYERS,)),
+    _gen(head="nn.ConvTranspose2d(ch, 1, 4, 2, 1), nn.Tanh()", name="bg_ignores_channels",
+         fails=(BG_SHAPES, BG_LAYERS, BG_TRAINS)),
+    _gen(head="nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh(), nn.Upsample(scale_factor=2)",
+         name="bg_twice_the_size", fails=(BG_SHAPES, BG_TRAINS)),
+    Variant("bg_one_block_too_few", BG, """
+        def build_generator(latent_dim, image_size, channels, width):
+            if image_size < 8 or image_size & (image_size - 1):
+                raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+            ch = width * image_size // 8
+            layers = [nn.Unflatten(1, (latent_dim, 1, 1)), nn.ConvTranspose2d(latent_dim, ch, 4, 1, 0, bias=False),
+                      nn.BatchNorm2d(ch), nn.ReLU()]
+            size = 4
+            while size < image_size // 4:         # stops one doubling early: the images come out at half the size
+                layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU()]
+                ch, size = ch // 2, 2 * size
+            net = nn.Sequential(*layers, nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh())
+            net.latent_dim = latent_dim
+            return net
+        """, fails=(BG_SHAPES, BG_LAYERS, BG_TRAINS)),
+    Variant("bg_linear_only_mlp", BG, """
+        def build_generator(latent_dim, image_size, channels, width):
+            if image_size < 8 or image_size & (image_size - 1):
+                raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+            hidden = 4 * width * image_size
+            net = nn.Sequential(nn.Linear(latent_dim, hidden), nn.ReLU(),        # fully connected, no convolution
+                                nn.Linear(hidden, channels * image_size ** 2), nn.Tanh(),
+                                nn.Unflatten(1, (channels, image_size, image_size)))
+            net.latent_dim = latent_dim
+            return net
+        """, fails=(BG_LAYERS,)),
+    _gen(check="", name="bg_no_size_check", fails=(BG_VALIDATION,), roundtrip=True),
+    _gen(tail="", name="bg_no_latent_dim_attribute", fails=(BG_SHAPES,)),
+    Variant("bg_ganlab_class", BG, """
+        def build_generator(latent_dim, image_size, channels, width):
+            cfg = ganlab.models.DCGANConfig(image_size=image_size, channels=channels, latent_dim=latent_dim, width=width)
+            return ganlab.models.DCGANGenerator(cfg)
+        """, fails=(BG_LAYERS,)),
+    Variant("bg_layers_in_a_plain_list", BG, """
+        class Generator(nn.Module):
+            def __init__(self, latent_dim, image_size, channels, width):
+                super().__init__()
+                if image_size < 8 or image_size & (image_size - 1):
+                    raise ValueError(f"image_size must be a power of two >= 8, got {image_size}")
+                self.latent_dim, ch = latent_dim, width * image_size // 8
+                self.layers = [nn.ConvTranspose2d(latent_dim, ch, 4, 1, 0), nn.BatchNorm2d(ch), nn.ReLU()]  # not registered
+                while ch > width:
+                    self.layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1), nn.BatchNorm2d(ch // 2), nn.ReLU()]
+                    ch //= 2
+                self.layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh()]
+
+            def forward(self, z):
+                x = z[:, :, None, None]
+                for layer in self.layers:
+                    x = layer(x)
+                return x
+
+        def build_generator(latent_dim, image_size, channels, width):
+            return Generator(latent_dim, image_size, channels, width)
+        """, fails=(BG_LAYERS, BG_TRAINS)),
+    Variant("bg_syntax_error", BG, _gen(name="").code.replace("width):", "width)", 1),
+            fails=(BG_SHAPES, BG_VALIDATION, BG_LAYERS, BG_TRAINS)),
+    # ---- correct alternatives
+    _gen(block="nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1), nn.BatchNorm2d(ch // 2), nn.ReLU(inplace=True)",
+         start="nn.Unflatten(1, (latent_dim, 1, 1)), nn.ConvTranspose2d(latent_dim, ch, 4, 1, 0), nn.BatchNorm2d(ch), "
+               "nn.ReLU(inplace=True)",
+         name="bg_biases_everywhere"),
+    _gen(start="nn.Linear(latent_dim, 16 * ch), nn.Unflatten(1, (ch, 4, 4)), nn.BatchNorm2d(ch), nn.ReLU()",
+         name="bg_linear_projection_start", roundtrip=True),
+    Variant("bg_module_class", BG, """
+        import math
+
+        class Generator(nn.Module):
+            \"\"\"z -> (c, 4, 4) -> ... -> image: transposed convolutions doubling the maps.\"\"\"
+
+            def __init__(self, latent_dim, image_size, channels, width):
+                super().__init__()
+                doublings = math.log2(image_size) - 2 if image_size > 0 else 0
+                if doublings < 1 or doublings != int(doublings):
+                    raise ValueError(f"image_size must be a power of two, at least 8; got {image_size}")
+                self.latent_dim = latent_dim
+                self.out = nn.ConvTranspose2d(width, channels, 4, 2, 1)   # registered first: order is free
+                self.act, self.tanh = nn.ReLU(), nn.Tanh()                 # one ReLU module, used after every block
+                widths = [width * 2 ** k for k in range(int(doublings))][::-1]   # 4x4 first
+                self.convs = nn.ModuleList([nn.ConvTranspose2d(latent_dim, widths[0], 4, 1, 0, bias=False)])
+                self.convs.extend(nn.ConvTranspose2d(a, b, 4, 2, 1, bias=False) for a, b in zip(widths, widths[1:]))
+                self.norms = nn.ModuleList(nn.BatchNorm2d(c) for c in widths)
+
+            def forward(self, z):
+                x = z.view(len(z), self.latent_dim, 1, 1)
+                for conv, norm in zip(self.convs, self.norms):
+                    x = self.act(norm(conv(x)))
+                return self.tanh(self.out(x))
+
+        def build_generator(latent_dim, image_size, channels, width):
+            return Generator(latent_dim, image_size, channels, width)
+        """),
+    Variant("bg_pytorch_examples_style", BG, """
+        def build_generator(latent_dim, image_size, channels, width):
+            # examples/dcgan/main.py's generator, sized by image_size: bias-free transposed convolutions throughout
+            if image_size not in (8, 16, 32, 64, 128, 256):
+                raise ValueError(f"image_size: expected a power of two >= 8, got {image_size}")
+            mult = image_size // 8
+            layers = [nn.ConvTranspose2d(latent_dim, width * mult, 4, 1, 0, bias=False),
+                      nn.BatchNorm2d(width * mult), nn.ReLU(True)]
+            while mult > 1:
+                layers += [nn.ConvTranspose2d(width * mult, width * mult // 2, 4, 2, 1, bias=False),
+                           nn.BatchNorm2d(width * mult // 2), nn.ReLU(True)]
+                mult //= 2
+            layers += [nn.ConvTranspose2d(width, channels, 4, 2, 1, bias=False), nn.Tanh()]
+            main = nn.Sequential(*layers)
+
+            class Wrapper(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.main, self.latent_dim = main, latent_dim
+
+                def forward(self, z):
+                    return self.main(z.reshape(*z.shape, 1, 1))
+
+            return Wrapper()
+        """),
+)
+
+TABLE = Table("01_gan_basics", "gan_basics", SIGNATURES,
+              LOSS_VARIANTS + GAN_STEP_VARIANTS + BUILD_VARIANTS + GENERATOR_VARIANTS)
