@@ -4,13 +4,18 @@ from ..variants import Table, Variant
 FADE, FADE_GRAD = "test_fade_in", "test_fade_in_gradient"
 A_VALUES, A_STATS, A_EPS, A_STYLE = "test_adain_values", "test_adain_statistics", "test_adain_eps", "test_adain_style"
 T_VALUES, T_SHAPES = "test_truncate", "test_truncate_shapes"
+R_VALUE, R_PER_SAMPLE, R_GAMMA, R_BACKWARD, R_IMAGES, R_LEAVES = (
+    "test_r1_penalty_value", "test_r1_penalty_per_sample", "test_r1_penalty_gamma", "test_r1_penalty_backward",
+    "test_r1_penalty_images", "test_r1_penalty_leaves_real")
+R_ALL = (R_VALUE, R_PER_SAMPLE, R_GAMMA, R_BACKWARD, R_IMAGES, R_LEAVES)
 
 FI = "fade_in"
 A = "adain"
 T = "truncate"
+R = "r1_penalty"
 
 SIGNATURES = {FI: "(alpha, upscaled, generated)", A: "(content, style_scale, style_bias, eps=1e-05)",
-              T: "(w, w_avg, psi)"}   # adain's eps=1e-5 (DESIGN.md section 2) as inspect prints it
+              T: "(w, w_avg, psi)", R: "(discriminator, real, gamma=10.0)"}   # adain's eps=1e-5 as inspect prints it
 
 
 def _adain(normalise: str, style: str = "style_scale[:, :, None, None] * normalised + style_bias[:, :, None, None]"):
@@ -25,6 +30,18 @@ def adain(content, style_scale, style_bias, eps=1e-5):
 _MANUAL = """    mean = content.mean(dim=(2, 3), keepdim=True)
     var = ((content - mean) ** 2).mean(dim=(2, 3), keepdim=True)
     normalised = (content - mean) / torch.sqrt(var + eps)"""
+
+
+def _r1(penalty: str = "gamma / 2 * grad.flatten(1).pow(2).sum(1).mean()",
+        x: str = "real.detach().requires_grad_(True)",
+        grad: str = "torch.autograd.grad(discriminator(x).sum(), x, create_graph=True)[0]") -> str:
+    """An r1_penalty answer in three steps: the point x, D's gradient there, the penalty (variants change one)."""
+    return f"""
+def r1_penalty(discriminator, real, gamma=10.0):
+    x = {x}
+    grad = {grad}
+    return {penalty}
+"""
 
 
 TABLE = Table("07_progan_stylegan", "progan_stylegan", SIGNATURES, (
@@ -212,4 +229,78 @@ TABLE = Table("07_progan_stylegan", "progan_stylegan", SIGNATURES, (
             avg = w_avg.expand_as(w)
             return avg + psi * (w - avg)
         """),
+
+    # ---- r1_penalty: mistakes
+    Variant("r1_gamma_not_halved", R, _r1("gamma * grad.flatten(1).pow(2).sum(1).mean()"), fails=(R_VALUE, R_GAMMA)),
+    Variant("r1_gamma_ignored", R, _r1("5.0 * grad.flatten(1).pow(2).sum(1).mean()"), fails=(R_GAMMA,)),
+    Variant("r1_norm_unsquared", R, _r1("gamma / 2 * grad.flatten(1).norm(dim=1).mean()"),
+            fails=(R_VALUE, R_PER_SAMPLE)),
+    Variant("r1_wgan_gp_form", R, _r1("gamma / 2 * ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()"),
+            fails=(R_VALUE, R_PER_SAMPLE, R_GAMMA)),
+    Variant("r1_sum_over_batch", R, _r1("gamma / 2 * grad.flatten(1).pow(2).sum()"), fails=(R_VALUE, R_PER_SAMPLE)),
+    Variant("r1_batch_wide_norm", R, _r1("gamma / 2 * grad.norm() ** 2"), fails=(R_VALUE, R_PER_SAMPLE)),
+    Variant("r1_batch_wide_norm_unsquared", R, _r1("gamma / 2 * grad.norm()"), fails=(R_VALUE, R_PER_SAMPLE)),
+    Variant("r1_mean_over_coordinates", R, _r1("gamma / 2 * grad.pow(2).mean()"), fails=(R_VALUE, R_PER_SAMPLE)),
+    Variant("r1_mean_of_scores", R, _r1(grad="torch.autograd.grad(discriminator(x).mean(), x, create_graph=True)[0]"),
+            fails=(R_VALUE, R_PER_SAMPLE)),
+    Variant("r1_sum_over_dim_1_only", R, _r1("gamma / 2 * grad.pow(2).sum(1).mean()"), fails=(R_IMAGES,)),
+    Variant("r1_image_dims_only", R, _r1("gamma / 2 * grad.square().sum([1, 2, 3]).mean()"), fails=R_ALL),
+    Variant("r1_no_create_graph", R, _r1(grad="torch.autograd.grad(discriminator(x).sum(), x)[0]"),
+            fails=(R_BACKWARD,), roundtrip=True),
+    Variant("r1_detached_gradient", R,
+            _r1(grad="torch.autograd.grad(discriminator(x).sum(), x, create_graph=True)[0].detach()"),
+            fails=(R_BACKWARD,)),
+    Variant("r1_backward_fills_discriminator_grads", R, """
+        def r1_penalty(discriminator, real, gamma=10.0):
+            x = real.detach().requires_grad_(True)
+            discriminator(x).sum().backward(create_graph=True)   # also adds d D / d params to D's .grad
+            return gamma / 2 * x.grad.flatten(1).pow(2).sum(1).mean()
+        """, fails=(R_BACKWARD,)),
+    Variant("r1_at_interpolates", R, """
+        def r1_penalty(discriminator, real, gamma=10.0):
+            eps = torch.rand(len(real), *[1] * (real.dim() - 1))   # WGAN-GP's kind of points: not R1's
+            x = (eps * real + (1 - eps) * torch.randn_like(real)).requires_grad_(True)
+            grad = torch.autograd.grad(discriminator(x).sum(), x, create_graph=True)[0]
+            return gamma / 2 * grad.flatten(1).pow(2).sum(1).mean()
+        """, fails=(R_VALUE, R_PER_SAMPLE)),
+    Variant("r1_at_noisy_copies", R, _r1(x="(real + 0.1 * torch.randn_like(real)).requires_grad_(True)"),
+            fails=(R_VALUE, R_PER_SAMPLE)),
+    Variant("r1_requires_grad_on_real", R, """
+        def r1_penalty(discriminator, real, gamma=10.0):
+            real.requires_grad_(True)   # the caller's tensor (rosinality's stylegan2 does this in its loop)
+            scores = discriminator(real)
+            grad, = torch.autograd.grad(scores.sum(), real, create_graph=True)
+            return gamma / 2 * grad.pow(2).reshape(grad.shape[0], -1).sum(1).mean()
+        """, fails=(R_LEAVES,)),
+    Variant("r1_syntax_error", R, _r1("gamma / 2 * grad.flatten(1).pow(2).sum(1).mean("), fails=R_ALL),
+    # ---- r1_penalty: correct alternatives
+    Variant("r1_grad_outputs", R, """
+        def r1_penalty(discriminator, real, gamma=10.0):
+            x = real.clone().requires_grad_()
+            scores = discriminator(x)
+            grad = torch.autograd.grad(outputs=scores, inputs=x, grad_outputs=torch.ones_like(scores),
+                                       create_graph=True, retain_graph=True)[0]
+            return 0.5 * gamma * (grad.view(grad.size(0), -1) ** 2).sum(dim=1).mean()
+        """),
+    Variant("r1_norm_squared", R, _r1("gamma / 2 * (grad.flatten(1).norm(2, dim=1) ** 2).mean()")),
+    Variant("r1_vector_norm_all_dims", R,
+            _r1("gamma / 2 * torch.linalg.vector_norm(grad, dim=tuple(range(1, grad.dim()))).pow(2).mean()")),
+    Variant("r1_stylegan2_official", R, """
+        def r1_penalty(discriminator, real, gamma=10.0):
+            # NVlabs/stylegan2-ada-pytorch training/loss.py, with the sum over every non-batch dimension
+            real_img_tmp = real.detach().requires_grad_(True)
+            real_logits = discriminator(real_img_tmp)
+            r1_grads = torch.autograd.grad(outputs=[real_logits.sum()], inputs=[real_img_tmp], create_graph=True,
+                                           only_inputs=True)[0]
+            r1_penalty = r1_grads.square().sum(list(range(1, r1_grads.ndim)))
+            loss_Dr1 = r1_penalty * (gamma / 2)
+            return loss_Dr1.mean()
+        """, roundtrip=True),
+    Variant("r1_torch_func", R, """
+        def r1_penalty(discriminator, real, gamma=10.0):
+            grad = torch.func.grad(lambda x: discriminator(x).sum())(real)
+            return gamma / 2 * grad.flatten(1).pow(2).sum(1).mean()
+        """),
+    Variant("r1_batch_squared_norm_over_b", R, _r1("gamma / 2 * grad.pow(2).sum() / len(real)")),
+    Variant("r1_einsum", R, _r1("gamma / 2 * torch.einsum('ij,ij->i', grad.flatten(1), grad.flatten(1)).mean()")),
 ))
