@@ -124,24 +124,25 @@ def part_wgan_gp(out, s, device, deadline):
 
 
 def part_dcgan(out, s, device, deadline):
-    """Lecture 01's DCGAN at full settings: ganlab's generator, the reference build_discriminator and gan_step."""
+    """Lecture 01's DCGAN at full settings: the reference build_generator, build_discriminator and gan_step."""
     fns = load_answers("01_gan_basics", "gan_basics", (
-        "discriminator_loss", "generator_loss", "gan_step", "build_discriminator"))
+        "discriminator_loss", "generator_loss", "gan_step", "build_discriminator", "build_generator"))
     images, judge, real, floor = _data(s["size"], s["fd_images"], s["judge_epochs"])
     ganlab.seed_everything(0)
-    cfg = ganlab.models.DCGANConfig(image_size=s["size"], channels=1, latent_dim=64, width=s["width"])
-    G = ganlab.models.DCGANGenerator(cfg).to(device)
+    latent_dim = 64
+    G = fns["build_generator"](latent_dim, s["size"], 1, s["width"])
+    G.apply(ganlab.models.init_dcgan_weights).to(device)
     D = fns["build_discriminator"](s["size"], 1, s["width"]).to(device)
     D.apply(ganlab.models.init_dcgan_weights)
     d_opt = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     g_opt = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    monitor = Monitor("dcgan", s["dcgan_steps"], s["fd_checks"], judge, real, deadline, device, cfg.latent_dim)
+    monitor = Monitor("dcgan", s["dcgan_steps"], s["fd_checks"], judge, real, deadline, device, latent_dim)
     losses, stopped, start = {"d_loss": [], "g_loss": []}, None, time.perf_counter()
     batches = ganlab.data.batches(images, s["dcgan_batch"])
     try:
         for step in range(1, s["dcgan_steps"] + 1):
             real_batch = next(batches).to(device, non_blocking=True)
-            z = torch.randn(len(real_batch), cfg.latent_dim, device=device)
+            z = torch.randn(len(real_batch), latent_dim, device=device)
             for key, value in zip(losses, fns["gan_step"](G, D, real_batch, z, d_opt, g_opt)):
                 losses[key].append(value)
             monitor(step, G, D, losses)
