@@ -43,10 +43,18 @@ lab: $(VENV)/.course
 # is a widget message that the kernel, the server and the browser all handle: a sixth of the browser test's CPU).
 TEST_ENV := GANLAB_FAST=1 OMP_NUM_THREADS=1 TQDM_MININTERVAL=1
 TEST_JOBS ?= 2
-test: $(VENV)/.dev
+test: $(VENV)/.dev colab-venv
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder \
 		tests solutions \
 		--nbval-lax --nbval-cell-timeout=600
+
+# Colab's Python 3.13 and package versions (tests/colab/requirements.txt) in .venv-colab/<hash of the pins>/, for the
+# Colab emulation (tests/end_to_end/test_colab.py): built once, again only when the pins change (about 2 GB to
+# download, 5 GB on disk; 3 to 7 minutes). PYTHON313: the interpreter, when neither python3.13 nor pyenv's is found.
+PYTHON313 ?=
+.PHONY: colab-venv
+colab-venv:
+	PYTHON313="$(PYTHON313)" TORCH_INDEX="$(TORCH_INDEX)" $(PYTHON) -m tests.colab.venv
 
 # The inner loop: every test but the slow journeys (tests/end_to_end/) and the notebooks' runs.
 test-quick: $(VENV)/.dev
@@ -101,4 +109,4 @@ gpu-proof: $(VENV)/.dev
 	$(BIN)/python -m benchmarks.gpu_proof --out benchmarks/results/gpu_proof
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .venv-colab

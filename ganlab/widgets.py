@@ -22,7 +22,7 @@ def latent_interpolation(generator, z0: torch.Tensor, z1: torch.Tensor, steps: i
         plot.image_grid(image, nrow=1, title=f"t = {t:.2f}")
         plt.show()
 
-    return w.interact(show, t=w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="t"))
+    return _interact(w, show, t=w.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="t"))
 
 
 def code_traversal(generator, steps: int = 8, rows: int = 6):
@@ -53,9 +53,18 @@ def code_traversal(generator, steps: int = 8, rows: int = 6):
         show(code, span, seed)
         plt.show()
 
-    return w.interact(interactive, code=w.Dropdown(options=list(names), description="vary"),
-                      span=w.FloatSlider(value=2.0, min=0.5, max=3.0, step=0.25, description="span"),
-                      seed=w.IntSlider(value=0, min=0, max=20, description="z draw"))
+    return _interact(w, interactive, code=w.Dropdown(options=list(names), description="vary"),
+                     span=w.FloatSlider(value=2.0, min=0.5, max=3.0, step=0.25, description="span"),
+                     seed=w.IntSlider(value=0, min=0, max=20, description="z draw"))
+
+
+def _interact(w, f, **controls):
+    """w.interact(f, **controls), `f` run once with the initial values: ipywidgets 8 runs it when it builds the
+    widget, ipywidgets 7 (Colab's) only when a kernel displays it, which plain Python never does."""
+    shown = w.interact(f, **controls)
+    if not shown.widget.kwargs:  # ipywidgets 7 outside a kernel: not run yet
+        shown.widget.update()
+    return shown
 
 
 def train_panel(train, controls: dict, button: str = "train"):

@@ -1,8 +1,9 @@
 """Colab, emulated on this machine (tests/end_to_end/test_colab.py).
 
-- `colab_venv(path)`: a fresh virtual environment with Colab's preinstalled stack (torch, numpy, scipy,
-  scikit-learn, matplotlib, tqdm, ipykernel, ipywidgets, pip and what they need), linked from this
-  interpreter's site-packages: no ganlab, no repository on the path, nothing else of ours.
+- `colab_venv(path)`: a fresh virtual environment on Colab's Python (3.13) and preinstalled packages at Colab's
+  versions (tests/colab/requirements.txt: torch, numpy, scipy, scikit-learn, matplotlib, tqdm, ipykernel 6.17,
+  IPython 7.34, ipywidgets 7.7, pip, ...), layered over the venv tests/colab/venv.py builds once (a .pth file: what
+  pip installs here stays here): no ganlab, no repository on the path, nothing else of ours.
 - `serve(folder)`: a local HTTP server on 127.0.0.1 standing in for the student repository's raw files.
 - `run_in_colab(...)`: the notebook alone in an empty working folder (Colab's /content), a kernel of that
   venv with a clean environment (no PYTHONPATH, pip offline), executed top to bottom.
@@ -15,7 +16,6 @@ import asyncio
 import contextlib
 import functools
 import http.server
-import importlib.metadata as md
 import json
 import os
 import random
@@ -23,7 +23,6 @@ import re
 import string
 import subprocess
 import sys
-import sysconfig
 import threading
 import time
 from datetime import datetime
@@ -35,11 +34,9 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbgrader.utils import is_solution
-from packaging.requirements import Requirement
 
-# What Colab has preinstalled that the notebooks may use (the rest of Colab's image is left out on purpose).
-COLAB_STACK = ("torch", "torchvision", "numpy", "scipy", "scikit-learn", "matplotlib", "tqdm", "ipykernel",
-               "ipywidgets", "pip", "setuptools", "pillow")
+from tests.colab import venv
+
 KERNEL = "colab-emulated"
 _MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
@@ -57,44 +54,24 @@ def filled(release: Path):
     return nb
 
 
-def _closure(names) -> list[md.Distribution]:
-    """The installed distributions `names` and everything they require, with the extras they ask for."""
-    seen, todo, out = set(), [(n, ()) for n in names], []
-    while todo:
-        name, extras = todo.pop()
-        dist = md.distribution(name)
-        key = (dist.metadata["Name"].lower().replace("_", "-"), extras)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(dist)
-        for req in map(Requirement, dist.requires or []):
-            if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in ("", *extras)):
-                with contextlib.suppress(md.PackageNotFoundError):
-                    md.distribution(req.name)
-                    todo.append((req.name, tuple(sorted(req.extras))))
-    return out
-
-
 def colab_venv(path: Path) -> Path:
-    """A venv at `path` holding links to Colab's stack only; returns its python. ganlab is not importable."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
-    where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
-    site = Path(subprocess.run([str(path / "bin" / "python"), "-c", where], check=True, capture_output=True,
-                               text=True).stdout.strip())
-    here = Path(sysconfig.get_paths()["purelib"])
-    for dist in _closure(COLAB_STACK):
-        if dist.metadata["Name"].lower() == "ganlab":
-            raise AssertionError("ganlab is in Colab's stack: the emulation would not install it")
-        for top in {Path(f).parts[0] for f in dist.files or [] if not str(f).startswith("..")} - {"__pycache__"}:
-            if (here / top).exists() and not (site / top).exists():
-                (site / top).symlink_to(here / top)
+    """A venv at `path` over Colab's (tests/colab/venv.py, built on first use); returns its python. ganlab is not
+    importable; `pip install` puts what it installs here and leaves Colab's venv as it is."""
+    base = colab_venv_base()
+    subprocess.run([str(base / "bin" / "python"), "-m", "venv", "--without-pip", str(path)], check=True)
+    site = venv.site_packages(path)
+    (site / "_colab.pth").write_text(f"import site; site.addsitedir({str(venv.site_packages(base))!r})\n")
     python = path / "bin" / "python"
     probe = subprocess.run([str(python), "-c", "import torch, ipykernel, ipywidgets, sklearn; import ganlab"],
                            capture_output=True, text=True, env=clean_env(path), cwd=path)
     if "No module named 'ganlab'" not in probe.stderr:
         raise AssertionError(f"the emulated Colab venv must have its stack and no ganlab: {probe.stderr[-2000:]}")
     return python
+
+
+def colab_venv_base() -> Path:
+    """Colab's venv (tests/colab/venv.py), built now unless built before (`make colab-venv` builds it first)."""
+    return venv.build(log=lambda line: print(line, file=sys.stderr))
 
 
 def clean_env(venv: Path) -> dict[str, str]:
