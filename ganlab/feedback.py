@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import math
 
 import torch
 from torch import nn
@@ -36,6 +37,30 @@ def expect_finite(t, what: str, hint: str = "") -> None:
     assert isinstance(t, torch.Tensor), f"{what}: expected a tensor, got {type(t).__name__}"
     assert torch.isfinite(t).all(), f"{what}: expected finite values, got {t.detach().cpu().tolist()}" + (
         f"; hint: {hint}" if hint else "")
+
+
+# ---- references for loss tests: exact values in float64, and a hint naming the classic mistake a value matches
+def reference_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy per sample, -log softmax(logits)[label], in float64: (B, K), (B,) -> (B,)."""
+    z = logits.detach().double()
+    return torch.logsumexp(z, 1) - z.gather(1, labels[:, None]).squeeze(1)
+
+
+def reference_softplus(x: torch.Tensor) -> torch.Tensor:
+    """softplus(x) = log(1 + e^x) in float64."""
+    return torch.nn.functional.softplus(x.detach().double())
+
+
+def which_mistake(got, mistakes: dict) -> str:
+    """A hint naming the classic mistake whose value `got` matches, if any: `mistakes` maps a description
+    ("leaving out the class term") to the value that mistake gives."""
+    got = float(got)
+    if not math.isfinite(got):
+        return "a log of a probability that underflowed to 0: compute everything from the logits (softplus, cross_entropy)"
+    for name, value in mistakes.items():
+        if abs(got - value) <= 1e-3 * max(1.0, abs(value)):
+            return f"your value is what {name} gives"
+    return "compare your value with each of the terms above"
 
 
 # ---- for tests of a training step: run it alone, with stand-ins for the other graded functions it calls
@@ -193,6 +218,18 @@ def sgd_update(module: nn.Module, loss_fn, lr: float) -> list[torch.Tensor]:
     params = list(clone.parameters())
     grads = torch.autograd.grad(loss_fn(clone), params, allow_unused=True)
     return [(p - lr * (torch.zeros_like(p) if g is None else g)).detach() for p, g in zip(params, grads)]
+
+
+def projection_head(n_classes: int, n_features: int, seed: int = 0) -> tuple[nn.Embedding, nn.Linear]:
+    """A projection discriminator's head, (nn.Embedding(n_classes, F), nn.Linear(F, 1)), with N(0, 1) weights
+    drawn from a generator of its own (the global RNG is left alone)."""
+    g = torch.Generator().manual_seed(seed)
+    embedding = nn.utils.skip_init(nn.Embedding, n_classes, n_features)   # no default initialisation: no RNG use
+    linear = nn.utils.skip_init(nn.Linear, n_features, 1)
+    with torch.no_grad():
+        for p in (embedding.weight, linear.weight, linear.bias):
+            p.copy_(torch.randn(p.shape, generator=g))
+    return embedding, linear
 
 
 def small_critic(dim: int = 2, hidden: int = 4) -> nn.Module:

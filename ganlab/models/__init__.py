@@ -1,7 +1,8 @@
 """Model families, one file each: nn.Modules and their config dataclasses (the loops that train them: ganlab.training)."""
-from .conditional import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
-                          InfoGANDiscriminator, InfoGANGenerator, check_labels, class_grid, random_conditions,
-                          sample_codes, sample_conditional, traverse)
+from .conditional import (ACGANDiscriminator, CBNGenerator, ConditionalBatchNorm2d, ConditionalConfig,
+                          ConditionalDiscriminator, ConditionalGenerator, InfoGANDiscriminator, InfoGANGenerator,
+                          ProjectionDiscriminator, check_labels, class_grid, random_conditions, sample_codes,
+                          sample_conditional, traverse)
 from .inference import evaluating, generate
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, init_dcgan_weights
 from .layers import MinibatchStd, Packed
@@ -18,6 +19,7 @@ from .stylegan import (ConstantInput, MappingNetwork, NoiseInjection, StyleAffin
 __all__ = ["ACGANDiscriminator", "ConditionalConfig", "ConditionalDiscriminator", "ConditionalGenerator",
            "InfoGANDiscriminator", "InfoGANGenerator", "check_labels", "class_grid", "evaluating", "generate", "random_conditions",
            "sample_codes", "sample_conditional", "traverse",
+           "CBNGenerator", "ConditionalBatchNorm2d", "ProjectionDiscriminator",
            "DCGANConfig", "DCGANDiscriminator", "DCGANGenerator", "init_dcgan_weights",
            "MinibatchStd", "Packed", "MLPConfig", "MLPDiscriminator", "MLPGenerator", "find_checkpoint", "load_model",
            "save_model",

@@ -5,15 +5,20 @@ InfoGAN (Chen et al., 2016).
     ACGAN    G(z, y) -> x                D(x) -> (source (B,), class logits (B, K))  D must recognise the class
     InfoGAN  G(z, c1, c2..) -> x         D(x) -> (source (B,), c1 logits (B, K), c2.. means (B, n_cont))
                                          the Q head shares D's body; nobody tells it what c1 means
+    BigGAN's pieces (Brock et al., 2019; Miyato & Koyama, 2018):
+    CBN      G(z, y) -> x                every batch norm class-conditional: per-class gain and bias
+    Proj.    D(x, y) -> logit (B,)       linear(phi(x)) + <embed(y), phi(x)>, phi = D's body's features
 
 Labels (and InfoGAN's categorical code c1) are int64 class indices (B,) in [0, n_classes); a generator
 sees them one-hot (or through a learned embedding) concatenated to z, a cGAN discriminator as extra
 constant input channels. Continuous codes are floats (B, n_cont), uniform in [-1, 1] while training.
-The losses are not here: the trainer takes them as arguments (ganlab holds no graded answer).
+The losses are not here: the trainer takes them as arguments (ganlab holds no graded answer); nor is the
+projection discriminator's logit: ProjectionDiscriminator takes that function as an argument.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -34,10 +39,12 @@ class ConditionalConfig:
     width: int = 64           # DCGAN width (feature maps at the full-resolution layer)
     label_embed: int = 0      # 0: one-hot labels; k > 0: a learned k-dimensional embedding
     d_norm: str = "batch"     # discriminator normalisation, as in DCGANConfig
+    pool: str = "flatten"     # ProjectionDiscriminator's phi(x): "flatten" the 4x4 maps, or "sum" them over space
 
     def __post_init__(self):
         check_choice(self.image_size, "image_size", (8, 16, 32, 64))
         check_choice(self.d_norm, "d_norm", ("batch", "layer", "none"))
+        check_choice(self.pool, "pool", ("flatten", "sum"))
         check_positive(self.n_classes, "n_classes", integer=True)
         if not isinstance(self.n_cont, int) or self.n_cont < 0:
             raise ValueError(f"n_cont: expected an int >= 0, got {self.n_cont!r}")
@@ -178,6 +185,87 @@ class InfoGANGenerator(nn.Module):
         cat = check_labels(cat_codes, self.n_classes, len(z), name="cat_codes")
         check_tensor(cont_codes, "cont_codes", shape=(len(z), self.n_cont))
         return self.body(torch.cat([z, F.one_hot(cat, self.n_classes).to(z.dtype), cont_codes.to(z.dtype)], dim=1))
+
+
+# ---------------------------------------------------------------- BigGAN's conditional pieces
+class ConditionalBatchNorm2d(nn.Module):
+    """Class-conditional batch norm (BigGAN; de Vries et al., 2017): batch norm without its own affine, then a
+    gain and a bias per class, looked up in two embeddings: gain[y] * BN(x) + bias[y]. The gains start at 1
+    and the biases at 0, so a fresh layer is plain batch norm and the classes part from there.
+
+    (x (B, C, H, W), labels (B,)) -> (B, C, H, W)."""
+
+    def __init__(self, channels: int, n_classes: int):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels, affine=False)   # normalise only
+        self.gain = nn.Embedding(n_classes, channels)      # (n_classes, C)
+        self.bias = nn.Embedding(n_classes, channels)
+        nn.init.ones_(self.gain.weight)
+        nn.init.zeros_(self.bias.weight)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        check_tensor(x, "x", shape=(None, self.bn.num_features, None, None))
+        labels = check_labels(labels, self.gain.num_embeddings, len(x))
+        return self.gain(labels)[:, :, None, None] * self.bn(x) + self.bias(labels)[:, :, None, None]
+
+
+class CBNGenerator(nn.Module):
+    """(z (B, latent_dim), labels (B,)) -> images (B, channels, S, S) in [-1, 1]: the DCGAN generator with
+    every batch norm class-conditional. The label enters only through the per-class gains and biases (never
+    concatenated to z), as in BigGAN's generator."""
+
+    def __init__(self, cfg: ConditionalConfig | None = None):
+        super().__init__()
+        cfg = cfg or ConditionalConfig()
+        self.cfg, self.latent_dim, self.n_classes = cfg, cfg.latent_dim, cfg.n_classes
+        net = DCGANGenerator(cfg.dcgan()).net                  # DCGAN's layers and initialisation
+        self.layers = nn.ModuleList(ConditionalBatchNorm2d(m.num_features, cfg.n_classes)
+                                    if isinstance(m, nn.BatchNorm2d) else m for m in net)
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        check_tensor(z, "z", shape=(None, self.latent_dim))
+        labels = check_labels(labels, self.n_classes, len(z))
+        h = z[:, :, None, None]                                # (B, latent_dim, 1, 1)
+        for layer in self.layers:
+            h = layer(h, labels) if isinstance(layer, ConditionalBatchNorm2d) else layer(h)
+        return h
+
+
+class ProjectionDiscriminator(nn.Module):
+    """(images (B, channels, S, S), labels (B,)) -> one logit per image (B,): Miyato & Koyama's projection
+    discriminator on a DCGAN body. phi(x) (B, F) = the body's last (4x4) feature maps, flattened (cfg.pool =
+    "flatten": F = 16 channels; the linear term is then DCGAN's own head) or summed over space as in the paper's
+    ResNets ("sum": F = channels); the logit is `projection(phi, labels, self.embed, self.linear)`, i.e.
+    linear(phi) + <embed(y), phi>.
+
+    `projection` is a function (features, labels, embedding, linear) -> (B,): the notebook passes its own
+    (ganlab holds no graded answer). A model loaded by load_model has none until one is set:
+    `D.projection = projection_logits`."""
+
+    def __init__(self, cfg: ConditionalConfig | None = None, projection: Callable | None = None):
+        super().__init__()
+        cfg = cfg or ConditionalConfig()
+        self.cfg, self.n_classes, self.projection = cfg, cfg.n_classes, projection
+        net = DCGANDiscriminator(cfg.dcgan()).net
+        self.body = net[:-1]                                   # (B, F, 4, 4) features; DCGAN's head dropped
+        features = net[-1].in_channels * (16 if cfg.pool == "flatten" else 1)
+        self.linear = nn.Linear(features, 1)                   # psi: the unconditional part of the logit
+        self.embed = nn.Embedding(cfg.n_classes, features)     # one projection vector per class
+        self.linear.apply(init_dcgan_weights)
+        nn.init.normal_(self.embed.weight, 0.0, 0.02)          # small, like the other weights: logits start near 0
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        s = self.cfg.image_size
+        check_tensor(x, "images", shape=(None, self.cfg.channels, s, s))
+        h = self.body(x)                                       # (B, channels, 4, 4)
+        return h.flatten(1) if self.cfg.pool == "flatten" else h.sum(dim=(2, 3))   # (B, F)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        if self.projection is None:
+            raise ValueError("ProjectionDiscriminator: expected a projection function, got None; hint: "
+                             "ProjectionDiscriminator(cfg, projection_logits), or set D.projection")
+        labels = check_labels(labels, self.n_classes, len(x))
+        return self.projection(self.features(x), labels, self.embed, self.linear)   # (B,)
 
 
 # ---------------------------------------------------------------- sampling and figures

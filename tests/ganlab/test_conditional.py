@@ -1,4 +1,5 @@
-"""ganlab.models.conditional (cGAN, ACGAN, InfoGAN), code agreement and conditional accuracy."""
+"""ganlab.models.conditional (cGAN, ACGAN, InfoGAN, BigGAN's conditional batch norm and projection discriminator),
+code agreement and conditional accuracy; lecture 05's test helpers in ganlab.feedback."""
 import pytest
 import torch
 import torch.nn.functional as F
@@ -6,10 +7,12 @@ from torch import nn
 from torch.testing import assert_close
 
 from ganlab.classifier import code_class_agreement, conditional_accuracy
+from ganlab.feedback import projection_head, reference_cross_entropy, reference_softplus, which_mistake
 from ganlab.metrics import code_agreement
-from ganlab.models import (ACGANDiscriminator, ConditionalConfig, ConditionalDiscriminator, ConditionalGenerator,
-                           InfoGANDiscriminator, InfoGANGenerator, class_grid, generate, load_model, random_conditions,
-                           sample_codes, sample_conditional, save_model, traverse)
+from ganlab.models import (ACGANDiscriminator, CBNGenerator, ConditionalBatchNorm2d, ConditionalConfig,
+                           ConditionalDiscriminator, ConditionalGenerator, InfoGANDiscriminator, InfoGANGenerator,
+                           ProjectionDiscriminator, class_grid, generate, load_model, random_conditions, sample_codes,
+                           sample_conditional, save_model, traverse)
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
 
@@ -99,10 +102,101 @@ def test_infogan_generator_checks_codes():
 
 
 @pytest.mark.parametrize("kw, message", [({"n_classes": 0}, "n_classes"), ({"n_cont": -1}, "n_cont"),
-                                         ({"label_embed": -2}, "label_embed"), ({"image_size": 12}, "image_size")])
+                                         ({"label_embed": -2}, "label_embed"), ({"image_size": 12}, "image_size"),
+                                         ({"pool": "mean"}, "pool")])
 def test_config_is_checked(kw, message):
     with pytest.raises(ValueError, match=message):
         tiny(**kw)
+
+
+# ---------------------------------------------------------------- BigGAN's pieces
+def projection(features, labels, embedding, linear):
+    """The projection logit, written here for the tests (ganlab takes it as an argument)."""
+    return linear(features).squeeze(-1) + (embedding(labels) * features).sum(-1)
+
+
+def test_conditional_batch_norm_starts_as_plain_batch_norm():
+    cbn, x = ConditionalBatchNorm2d(3, 4), torch.randn(6, 3, 2, 2) * 5 + 2
+    assert cbn.bn.weight is None and torch.equal(cbn.gain.weight, torch.ones(4, 3))
+    assert torch.equal(cbn.bias.weight, torch.zeros(4, 3))
+    assert_close(cbn(x, torch.tensor([0, 1, 2, 3, 0, 1])), F.batch_norm(x, None, None, training=True))
+
+
+def test_conditional_batch_norm_applies_each_samples_class():
+    cbn, x = ConditionalBatchNorm2d(2, 3), torch.randn(4, 2, 3, 3)
+    with torch.no_grad():
+        cbn.gain.weight.copy_(torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+        cbn.bias.weight.copy_(torch.tensor([[0.0, 1.0], [-1.0, 0.5], [2.0, 2.0]]))
+    y = torch.tensor([2, 0, 1, 2])
+    normalised = F.batch_norm(x, None, None, training=True)
+    want = cbn.gain.weight[y][:, :, None, None] * normalised + cbn.bias.weight[y][:, :, None, None]
+    assert_close(cbn(x, y), want.detach())
+    with pytest.raises(ValueError, match=r"labels: expected values in \[0, 2\]"):
+        cbn(x, torch.tensor([0, 1, 2, 3]))
+
+
+@pytest.mark.parametrize("size", [8, 16])
+def test_cbn_generator_takes_the_label_only_through_its_norms(size):
+    g = CBNGenerator(tiny(image_size=size)).eval()
+    assert g.layers[0].in_channels == 5                                  # z alone: no label input
+    norms = [m for m in g.modules() if isinstance(m, ConditionalBatchNorm2d)]
+    assert norms and not any(isinstance(m, torch.nn.BatchNorm2d) and m.affine for m in g.modules())
+    z = torch.randn(1, 5).expand(4, 5)
+    x = g(z, torch.arange(4))
+    assert x.shape == (4, 1, size, size) and x.abs().max() <= 1
+    with torch.no_grad():
+        for m in norms:
+            m.bias.weight[2] += 1.0                                      # only class 2's bias moves
+    again = g(z, torch.arange(4))
+    assert_close(again[[0, 1, 3]], x[[0, 1, 3]])
+    assert (again[2] - x[2]).abs().max() > 0
+
+
+@pytest.mark.parametrize("pool, features", [("flatten", 8 * 16), ("sum", 8)])
+def test_projection_discriminator(pool, features):
+    cfg = tiny(image_size=16, pool=pool)
+    d = ProjectionDiscriminator(cfg, projection).eval()
+    x, y = torch.randn(5, 1, 16, 16), torch.tensor([0, 3, 1, 2, 3])
+    phi = d.features(x)
+    assert phi.shape == (5, features) and d.embed.weight.shape == (4, features)
+    assert_close(d(x, y), projection(phi, y, d.embed, d.linear))
+    d(x, y).sum().backward()
+    assert all(p.grad is not None for p in (d.body[0].weight, d.embed.weight, d.linear.weight))
+
+
+def test_projection_discriminator_needs_its_function():
+    d = ProjectionDiscriminator(tiny())
+    with pytest.raises(ValueError, match="expected a projection function"):
+        d(torch.randn(2, 1, 8, 8), torch.tensor([0, 1]))
+    with pytest.raises(ValueError, match=r"labels: expected shape \(2,\)"):
+        ProjectionDiscriminator(tiny(), projection)(torch.randn(2, 1, 8, 8), torch.tensor([0, 1, 2]))
+
+
+# ---------------------------------------------------------------- lecture 05's test helpers (ganlab.feedback)
+def test_reference_losses_match_torch():
+    logits, labels = torch.randn(6, 4) * 50, torch.tensor([0, 1, 2, 3, 3, 0])
+    ce = reference_cross_entropy(logits, labels)
+    assert ce.dtype == torch.float64 and ce.shape == (6,)
+    assert_close(ce, F.cross_entropy(logits.double(), labels, reduction="none"))
+    x = torch.tensor([-200.0, 0.0, 200.0], requires_grad=True)
+    assert_close(reference_softplus(x), torch.tensor([0.0, 0.6931471805599453, 200.0], dtype=torch.float64))
+
+
+def test_which_mistake_names_the_matching_value():
+    mistakes = {"a factor 1/2": 45.0, "sums instead of means": 180.0}
+    assert which_mistake(torch.tensor(45.02), mistakes) == "your value is what a factor 1/2 gives"
+    assert which_mistake(180.0, mistakes) == "your value is what sums instead of means gives"
+    assert which_mistake(3.0, mistakes) == "compare your value with each of the terms above"
+    assert which_mistake(float("inf"), mistakes).startswith("a log of a probability that underflowed")
+
+
+def test_projection_head_is_seeded_and_leaves_the_global_rng():
+    state = torch.get_rng_state()
+    embedding, linear = projection_head(3, 5, seed=7)
+    assert torch.equal(torch.get_rng_state(), state)
+    again = projection_head(3, 5, seed=7)
+    assert embedding.weight.shape == (3, 5) and linear.weight.shape == (1, 5) and linear.bias.shape == (1,)
+    assert torch.equal(embedding.weight, again[0].weight) and torch.equal(linear.bias, again[1].bias)
 
 
 # ---------------------------------------------------------------- training and checkpoints
@@ -120,7 +214,7 @@ def test_one_step_changes_every_network():
 
 
 @pytest.mark.parametrize("cls", [ConditionalGenerator, ConditionalDiscriminator, ACGANDiscriminator,
-                                 InfoGANGenerator, InfoGANDiscriminator])
+                                 InfoGANGenerator, InfoGANDiscriminator, CBNGenerator, ProjectionDiscriminator])
 def test_checkpoint_round_trip(cls, tmp_path):
     model = cls(tiny(label_embed=2)).eval()
     save_model(model, tmp_path / "m.pt")

@@ -1,9 +1,10 @@
-"""ganlab.training.train_conditional: the loop for generators with labels or codes (cGAN, ACGAN, InfoGAN)."""
+"""ganlab.training.train_conditional: the loop for generators with labels or codes (cGAN, ACGAN, InfoGAN, projection)."""
 import pytest
 import torch
 import torch.nn.functional as F
 
-from ganlab.models import ACGANDiscriminator, ConditionalConfig, ConditionalGenerator, class_grid
+from ganlab.models import (ACGANDiscriminator, CBNGenerator, ConditionalConfig, ConditionalGenerator,
+                           ProjectionDiscriminator, class_grid)
 from ganlab.training import SampleSnapshots, train_conditional
 
 pytestmark = pytest.mark.usefixtures("torch_one_thread", "seeded")
@@ -119,3 +120,26 @@ def test_bad_images_and_losses_raise():
         train_conditional(G, D, x[:, 0], y, acgan_d, acgan_g, codes_fn=labels_fn, steps=1)
     with pytest.raises(ValueError, match="g_loss_fn must return a scalar"):
         train_conditional(G, D, x, y, acgan_d, lambda D, fake, codes: D(fake)[0], codes_fn=labels_fn, steps=1)
+
+
+def test_projection_gan_learns_the_classes():
+    """BigGAN's pieces on the same toy: a generator conditioned only through class-conditional batch norm against a
+    projection discriminator, with the cGAN's losses, learns one grey level per class as ACGAN does above."""
+    cfg = ConditionalConfig(image_size=8, latent_dim=5, n_classes=K, width=4)
+
+    def projection(features, labels, embedding, linear):
+        return linear(features).squeeze(-1) + (embedding(labels) * features).sum(-1)
+
+    def d_loss(D, real, labels, fake, codes):
+        return F.softplus(-D(real, labels)).mean() + F.softplus(D(fake, *codes)).mean()
+
+    def g_loss(D, fake, codes):
+        return F.softplus(-D(fake, *codes)).mean()
+
+    G, D = CBNGenerator(cfg), ProjectionDiscriminator(cfg, projection)
+    x, y = labelled_images(200)
+    # G's class information is in per-class gains and biases, which Adam moves by about g_lr per step: a larger g_lr
+    train_conditional(G, D, x, y, d_loss, g_loss, steps=400, batch_size=32, lr=1e-3, g_lr=1e-2, progress=False)
+    brightness = class_grid(G, per_class=16).mean((1, 2, 3)).view(K, 16)   # row k: class k
+    gaps = brightness.mean(1).diff()
+    assert (gaps > 3 * brightness.std(1).max()).all(), (brightness.mean(1), brightness.std(1))
