@@ -9,14 +9,20 @@ G_VALUES, G_STABLE, G_GRADS = ("test_acgan_generator_loss_values", "test_acgan_g
 I_VALUES, I_STABLE, I_GRADS = ("test_infogan_info_loss_values", "test_infogan_info_loss_stable",
                                "test_infogan_info_loss_gradients")
 D_ALL, G_ALL, I_ALL = (D_VALUES, D_STABLE, D_GRADS), (G_VALUES, G_STABLE, G_GRADS), (I_VALUES, I_STABLE, I_GRADS)
+P_VALUES, P_SHAPE, P_GRADS, P_LABELS, P_VALID = ("test_projection_logits_values", "test_projection_logits_shape",
+                                                 "test_projection_logits_gradients", "test_projection_logits_labels",
+                                                 "test_projection_logits_validation")
+P_ALL = (P_VALUES, P_SHAPE, P_GRADS, P_LABELS, P_VALID)
 
 D = "acgan_discriminator_loss"
 G = "acgan_generator_loss"
 I = "infogan_info_loss"
+P = "projection_logits"
 
 SIGNATURES = {D: "(src_real, src_fake, cls_real, cls_fake, labels_real, labels_fake)",
               G: "(src_fake, cls_fake, labels_fake)",
-              I: "(cat_logits, cat_codes, cont_mean, cont_codes, lambda_cont=1.0)"}
+              I: "(cat_logits, cat_codes, cont_mean, cont_codes, lambda_cont=1.0)",
+              P: "(features, labels, embedding, linear)"}
 
 
 def _d(source: str, classes: str) -> str:
@@ -45,6 +51,21 @@ def infogan_info_loss(cat_logits, cat_codes, cont_mean, cont_codes, lambda_cont=
 
 _I_CAT = "F.cross_entropy(cat_logits, cat_codes)"
 _I_CONT = "0.5 * ((cont_codes - cont_mean) ** 2).sum(dim=1).mean()"
+
+_P_CHECKS = """
+    if labels.shape != (features.shape[0],):
+        raise ValueError("labels: expected one class per sample")
+    if features.shape[1] != embedding.embedding_dim:
+        raise ValueError("features: expected the embedding's size")"""
+
+
+def _p(logits: str, checks: str = _P_CHECKS) -> str:
+    """A projection_logits answer: the shape checks, then `logits` (most variants change only that)."""
+    return f"def projection_logits(features, labels, embedding, linear):{checks}\n    return {logits}\n"
+
+
+_P_LINEAR = "linear(features).squeeze(-1)"
+_P_PROJECTION = "(embedding(labels) * features).sum(-1)"
 
 
 TABLE = Table("05_conditional", "conditional", SIGNATURES, carried=("gan_losses",), variants=(
@@ -203,4 +224,44 @@ TABLE = Table("05_conditional", "conditional", SIGNATURES, carried=("gan_losses"
             nll_cont = -log_q.mean() - 0.5 * math.log(2 * math.pi) * cont_codes.shape[1]        # without the constant
             return nll_cat + lambda_cont * nll_cont
         """),
+    # ---- projection_logits: mistakes
+    Variant("p_linear_term_missing", P, _p(_P_PROJECTION), fails=(P_VALUES, P_GRADS)),
+    Variant("p_projection_term_missing", P, _p(_P_LINEAR), fails=(P_VALUES, P_GRADS, P_LABELS)),
+    Variant("p_label_ignored", P, _p(f"{_P_LINEAR} + (embedding(torch.zeros_like(labels)) * features).sum(-1)"),
+            fails=(P_VALUES, P_GRADS, P_LABELS)),      # the embedding of the wrong thing: class 0 for everyone
+    Variant("p_embedding_dotted_with_linear_weight", P, _p(f"{_P_LINEAR} + (embedding(labels) * linear.weight).sum(-1)"),
+            fails=(P_VALUES, P_GRADS, P_LABELS)),      # e_y projected on psi's weight, not on phi(x)
+    Variant("p_sum_over_batch", P, _p(f"{_P_LINEAR} + (embedding(labels) * features).sum()"),
+            fails=(P_VALUES, P_GRADS, P_LABELS)),
+    Variant("p_matmul_mixes_the_batch", P, _p(f"{_P_LINEAR} + (embedding(labels) @ features.T).sum(-1)"),
+            fails=(P_VALUES, P_GRADS, P_LABELS)),      # <e_i, sum_j phi_j>
+    Variant("p_one_hot_concat", P, _p(  # cGAN-style: a one-hot label concatenated to phi, one weight per class
+        "F.linear(torch.cat([features, F.one_hot(labels, embedding.num_embeddings).to(features.dtype)], dim=1),\n"
+        "                    torch.cat([linear.weight, embedding.weight.mean(1)[None]], dim=1),   # (1, F + K)\n"
+        "                    linear.bias).squeeze(-1)"), fails=(P_VALUES, P_GRADS, P_LABELS)),
+    Variant("p_keepdim", P, _p("linear(features) + (embedding(labels) * features).sum(-1, keepdim=True)"),
+            fails=(P_SHAPE,)),                         # (B, 1): the other tests look past the shape
+    Variant("p_squeeze_all", P, _p("(linear(features) + (embedding(labels) * features).sum(1, keepdim=True)).squeeze()"),
+            fails=(P_SHAPE,)),                         # a batch of one becomes a 0-dim tensor
+    Variant("p_no_checks", P, _p(f"{_P_LINEAR} + {_P_PROJECTION}", checks=""), fails=(P_VALID,), roundtrip=True),
+    Variant("p_assert_not_value_error", P, _p(f"{_P_LINEAR} + {_P_PROJECTION}", checks="""
+    assert labels.shape == (features.shape[0],) and features.shape[1] == embedding.embedding_dim"""),
+            fails=(P_VALID,)),
+    Variant("p_detached", P, _p(f"({_P_LINEAR} + {_P_PROJECTION}).detach()"), fails=(P_GRADS,)),
+    Variant("p_syntax_error", P, _p(f"{_P_LINEAR} + {_P_PROJECTION}(").replace("linear):", "linear)"), fails=P_ALL),
+    # ---- projection_logits: correct alternatives
+    Variant("p_einsum", P, _p(f"{_P_LINEAR} + torch.einsum('bf,bf->b', embedding(labels), features)"),
+            roundtrip=True),
+    Variant("p_bmm", P, _p(f"linear(features)[:, 0] + torch.bmm(embedding(labels)[:, None, :], features[:, :, None]).flatten()")),
+    Variant("p_keepdim_then_squeeze", P,
+            _p("(linear(features) + (embedding(labels) * features).sum(1, keepdim=True)).squeeze(1)")),
+    Variant("p_functional", P, _p("(features @ linear.weight.T + linear.bias).squeeze(-1) "
+                                  "+ (F.embedding(labels, embedding.weight) * features).sum(-1)")),
+    Variant("p_weight_rows_other_checks", P, _p("linear(features).view(-1) + (embedding.weight[labels] * features).sum(1)",
+                                                checks="""
+    if labels.dim() != 1 or len(labels) != len(features):
+        raise ValueError(f"labels: expected ({len(features)},), got {tuple(labels.shape)}")
+    if features.size(-1) != linear.in_features or features.size(-1) != embedding.weight.shape[1]:
+        raise ValueError("features: wrong size")"""),
+            ),
 ))
