@@ -96,13 +96,16 @@ def _figures(out, name, monitor, generator, curves):
 
 
 def part_wgan_gp(out, s, device, deadline):
-    """Lecture 04 at full settings: the DCGAN of the notebook, trained by the reference train_wgan_gp."""
+    """Lecture 04 at full settings: lecture 01's generator and the reference build_critic, trained by the reference
+    train_wgan_gp, as the notebook's digits run."""
     fns = load_answers("04_wgan_gp", "wgan_gp", (
-        "critic_loss", "wgan_generator_loss", "gradient_penalty", "critic_step", "generator_step", "train_wgan_gp"))
+        "critic_loss", "wgan_generator_loss", "gradient_penalty", "critic_step", "generator_step", "train_wgan_gp",
+        "build_critic"))
     images, judge, real, floor = _data(s["size"], s["fd_images"], s["judge_epochs"])
     ganlab.seed_everything(0)
-    cfg = ganlab.models.DCGANConfig(image_size=s["size"], channels=1, latent_dim=64, width=s["width"], d_norm="layer")
-    G, D = ganlab.models.DCGANGenerator(cfg).to(device), ganlab.models.DCGANDiscriminator(cfg).to(device)
+    cfg = ganlab.models.DCGANConfig(image_size=s["size"], channels=1, latent_dim=64, width=s["width"])
+    G = ganlab.models.DCGANGenerator(cfg).to(device)
+    D = fns["build_critic"](s["size"], 1, s["width"]).apply(ganlab.models.init_dcgan_weights).to(device)
     monitor = Monitor("wgan_gp", s["wgan_steps"], s["fd_checks"], judge, real, deadline, device, cfg.latent_dim)
     history, stopped, start = {"w": [], "gp": [], "g_loss": []}, None, time.perf_counter()
 
