@@ -34,8 +34,9 @@ def train_critic(
     desc: str = "critic",
 ) -> dict:
     """Minimise `loss_fn` (+ `penalty`) over the critic on fresh batches of both distributions. The fake batch is
-    scored first, then the real one (a spectral-normalised critic's power iteration advances at each forward pass).
-    Returns the history: step, loss (the mean since the previous entry)."""
+    scored first, then the real one: with a spectral-normalised critic, whose power iteration advances at each
+    forward pass, lecture 03's measured numbers depend on that order. Returns the history: step, loss (the mean since
+    the previous entry)."""
     check_counts(steps=steps, batch_size=batch_size, log_every=log_every)
     run = start(critic, steps=steps, keys=("loss",), desc=desc, lr=lr, betas=betas, log_every=log_every,
                 device=device, progress=progress, sources={"loss": "loss_fn"})
