@@ -196,9 +196,6 @@ def expect_called(spy: Recorder, name: str, caller: str) -> None:
                        "copy under another name")
 
 
-
-
-
 def fill_grads(module: nn.Module, value: float = 1e3) -> None:
     """Garbage in every parameter's .grad, as a previous step would leave it: an update that forgets to
     zero the gradients first then shows it."""
