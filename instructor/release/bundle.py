@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from instructor import notebooks
-from instructor.release import links, setup_cell
+from instructor.release import links, setup_cell, version
 from instructor.notebooks import ROOT
 
 ZIP_NAME = "gan-course-bundle.zip"
@@ -32,6 +32,12 @@ ZIP_FOLDER = "gan-course"  # what unzipping creates
 README = Path(__file__).with_name("student_README.md")
 LICENSE = Path(__file__).with_name("student_LICENSE")
 SHIPPED = "ganlab/checkpoints"  # ganlab's package data (pyproject.toml): the checkpoints, files next to notebooks
+WHEEL_README = """# ganlab
+
+Helpers for the autograded GAN course: data, models, training loop, metrics, plots and widgets. Each lecture's
+set-up cell installs this wheel (or upgrades an older ganlab to it); the course's notebooks are in the student
+repository this wheel comes from.
+"""
 
 
 @dataclass
@@ -66,24 +72,30 @@ def copy_notebook(path: Path, dest: Path) -> Path:
     return dest
 
 
-def build_wheel(dest: Path, root: Path = ROOT, files: list[Path] = ()) -> Path:
-    """ganlab's wheel, built offline from a clean copy of the package (no stale build/ files), carrying
-    `files` (what the notebooks load) in ganlab/checkpoints/ (ganlab.models.find_checkpoint)."""
+def build_wheel(dest: Path, root: Path = ROOT, files: list[Path] = (), release: str | None = None) -> Path:
+    """ganlab's wheel, version `release` (default: the released notebooks', instructor/release/version.py), built
+    offline from a clean copy of the package (no stale build/ files), carrying `files` (what the notebooks load) in
+    ganlab/checkpoints/ (ganlab.models.find_checkpoint)."""
     if importlib.util.find_spec("setuptools") is None:
         raise RuntimeError("building the ganlab wheel needs setuptools: pip install 'setuptools>=68'")
+    release = release or version.current(root)
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "src"
         shutil.copytree(root / "ganlab", src / "ganlab", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         for f in files:
             (src / SHIPPED).mkdir(exist_ok=True)
             shutil.copy2(f, src / SHIPPED / f.name)
-        for name in ("pyproject.toml", "README.md"):
-            shutil.copy(root / name, src / name)
+        pyproject = (root / "pyproject.toml").read_text()
+        series = f'version = "{version.base(root)}"'
+        if pyproject.count(series) != 1:
+            raise RuntimeError(f"pyproject.toml: expected one line `{series}` to give the wheel version {release}")
+        (src / "pyproject.toml").write_text(pyproject.replace(series, f'version = "{release}"'))
+        (src / "README.md").write_text(WHEEL_README)  # the wheel's description (not the instructor README)
         proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-index",
                                "--no-build-isolation", "-q", "-w", str(dest)], capture_output=True, text=True)
         if proc.returncode != 0:
             raise RuntimeError(f"pip wheel failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    wheel = dest / setup_cell.wheel_name(root)
+    wheel = dest / setup_cell.wheel_name(root, release)
     if not wheel.exists():
         raise RuntimeError(f"pip wheel made {[p.name for p in dest.glob('*.whl')]}, not {wheel.name}")
     return wheel
@@ -137,6 +149,8 @@ def main() -> None:
     b = build()
     size = b.zip.stat().st_size / 1e6
     print(f"{b.zip.relative_to(ROOT)}: {len(b.notebooks)} notebooks, {b.wheel.name}, README.md ({size:.1f} MB)")
+    if version.stale(ROOT):
+        print(f"warning: {version.stale(ROOT)}", file=sys.stderr)
     repo, branch = links.student_repo(ROOT)
     print(f"{b.folder.relative_to(ROOT)}/ is the tree of the student repository {repo} ({branch}): `make publish` "
           "writes it; hand out the zip where students cannot use GitHub")

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from instructor import leaks, notebooks
-from instructor.release import bundle, setup_cell
+from instructor.release import bundle, setup_cell, version
 from instructor.notebooks import ROOT
 
 SOURCES = notebooks.sources()
@@ -45,6 +45,15 @@ def test_bundle_holds_one_wheel_that_installs_ganlab(built, tmp_path):
                     "--target", str(tmp_path), str(wheels[0])], check=True, capture_output=True)
     for f in (ROOT / "ganlab").rglob("*.py"):
         assert (tmp_path / f.relative_to(ROOT)).read_text() == f.read_text(), f"{f.name} not installed as is"
+
+
+def test_the_wheel_is_the_released_version_and_describes_only_itself(built):
+    """Its version is the one every set-up cell names (a new one per release that changes it: version.py); its
+    description is a few lines of its own, not this instructor README."""
+    with zipfile.ZipFile(built.wheel) as z:
+        meta = z.read(f"ganlab-{version.current()}.dist-info/METADATA").decode()
+    assert f"\nVersion: {version.current()}\n" in meta, meta[:300]
+    assert "solutions/" not in meta and "make grade" not in meta, "the wheel carries the instructor README"
 
 
 def test_zip_holds_the_bundle_folder(built):
