@@ -75,12 +75,12 @@ def colab_venv_base() -> Path:
 
 
 def clean_env(venv: Path) -> dict[str, str]:
-    """A kernel's environment: nothing of ours on the path, fast mode on, pip never downloads (progress bars
-    as `make test` sets them)."""
+    """A kernel's environment: nothing of ours on the path, fast mode on, pip never downloads and reads no
+    configuration of this machine (progress bars as `make test` sets them)."""
     keep = {k: os.environ[k] for k in ("HOME", "LANG", "TMPDIR", "TQDM_MININTERVAL") if k in os.environ}
     return keep | {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", "GANLAB_FAST": "1",
                    "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
-                   "OMP_NUM_THREADS": "1"}
+                   "PIP_CONFIG_FILE": os.devnull, "OMP_NUM_THREADS": "1"}
 
 
 def kernel_manager(venv: Path, kernels: Path) -> AsyncKernelManager:

@@ -167,11 +167,13 @@ def test_installing_ganlab_changes_none_of_colab_s_packages(wheels, tmp_path):
     """pip resolves the wheel against Colab's packages, pinned as constraints, offline: it installs ganlab alone."""
     python = colab_env.colab_venv(tmp_path / "venv")
     wheel = wheels[version.current()]
-    proc = _run(python, ["-m", "pip", "install", "--dry-run", "--no-index", "--report", "-", "-q",
+    report = tmp_path / "report.json"
+    proc = _run(python, ["-m", "pip", "install", "--dry-run", "--no-index", "--report", str(report),
                          "-c", str(colab.PINS), "-c", str(colab.CUDA), str(wheel)], tmp_path)
+    said = (proc.stdout + proc.stderr)[-3000:]
     assert proc.returncode == 0, ("installing ganlab on Colab would need a package, or a version, that Colab does not "
-                                  f"have (tests/colab/requirements.txt); pip says:\n{proc.stderr[-3000:]}")
-    report = json.loads(proc.stdout)
+                                  f"have (tests/colab/requirements.txt); pip says:\n{said}")
+    report = json.loads(report.read_text())
     changes = {i["metadata"]["name"]: i["metadata"]["version"] for i in report["install"]}
     assert changes == {"ganlab": version.current()}, f"installing ganlab would also install or replace {changes}"
 
