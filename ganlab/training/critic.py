@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-import torch
 from torch import nn
 
 from ..checks import check_counts
