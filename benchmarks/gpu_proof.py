@@ -28,8 +28,8 @@ import torch  # noqa: E402
 
 from benchmarks import common  # noqa: E402
 from benchmarks.gpu_throughput import throughput  # noqa: E402
+from instructor.config import Course  # noqa: E402
 from instructor.notebooks import load_answers  # noqa: E402
-from instructor.config import Course
 
 import ganlab  # noqa: E402
 

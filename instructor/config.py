@@ -109,33 +109,3 @@ class Course:
         """The instructor's files nbgrader knows nothing of (reports, execution logs, the example class): the
         gradebook's folder, then `parts`."""
         return self.gradebook.parent.joinpath(*parts)
-
-
-# ---- TRANSITIONAL (removed once every caller uses Course)
-def course(root=ROOT):
-    return Course(root).directory
-
-
-def settings(root=ROOT):
-    return Course(root).settings
-
-
-def app_settings(root=ROOT):
-    return Course(root).app_settings()
-
-
-def path(root, step, student, assignment, *parts):
-    return Course(root).folder(step, student, assignment, *parts)
-
-
-def db_url(root=ROOT):
-    return Course(root).db_url
-
-
-def gradebook(root=ROOT):
-    return Course(root).gradebook
-
-
-def workspace(root=ROOT, *parts):
-    return Course(root).workspace(*parts)
-# ---- END TRANSITIONAL

@@ -29,39 +29,6 @@ def is_test(cell) -> bool:
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
-# ---- TRANSITIONAL (removed once every caller uses config.Course)
-from .config import ROOT, Course  # noqa: E402
-
-
-def folder(step, root=ROOT, assignment="*"):
-    return Course(root).folder(step, ".", assignment)
-
-
-def sources(root=ROOT):
-    return Course(root).sources()
-
-
-def releases(root=ROOT):
-    return Course(root).releases()
-
-
-def assignments(root=ROOT):
-    return Course(root).assignments()
-
-
-def source_path(assignment, notebook, root=ROOT):
-    return Course(root).source(assignment, notebook)
-
-
-def release_path(assignment, notebook, root=ROOT):
-    return Course(root).release(assignment, notebook)
-
-
-def release_notebook(assignment, root=ROOT):
-    return Course(root).release_notebook(assignment)
-# ---- END TRANSITIONAL
-
-
 def first_line(cell) -> str:
     """A cell's first non-blank line, stripped (an answer's `def ...:`)."""
     return next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")

@@ -29,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 from instructor import notebooks
+from instructor.config import Course
 from instructor.grading.isolation.execute import drop_output_widget_mimic
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
@@ -44,7 +45,7 @@ _MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 def filled(release: Path):
     """The released notebook with the instructor's answers typed in, written answers included: what a
     student who solved everything hands in (shared with tests/end_to_end/test_browser.py)."""
-    source = notebooks.read(notebooks.source_path(release.parent.name, release.stem))
+    source = notebooks.read(Course().source(release.parent.name, release.stem))
     typed = {notebooks.meta(c)["grade_id"]: _MARKERS.sub("", c.source)
              for c in source.cells if is_solution(c)}
     nb = notebooks.read(release)

@@ -8,7 +8,7 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from instructor.notebooks import ROOT
+from instructor.config import ROOT
 from instructor.release import links, setup_cell
 
 PINS = Path(__file__).parent / "colab" / "requirements.txt"

@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import is_solution
 
-from instructor.notebooks import answers, fill, is_answer, meta, read, release_notebook, setup_cell, source_path, test_points
+from instructor.config import Course
+from instructor.notebooks import answers, fill, is_answer, meta, read, setup_cell, test_points
 
 LONG_RUN = """\
 # My own longer experiment (left in by mistake): trains far past the grading machine's per-cell limit.
@@ -131,7 +132,7 @@ def submissions(assignment: str, root: Path, lms: str = "files") -> dict[str, st
             files[path.removesuffix(f"_{uploaded}") + ".txt"] = _receipt(
                 student, BLACKBOARD_TIME, path, uploaded)
     if lms == "blackboard":   # alice's earlier attempt, the blank release: the latest attempt counts
-        release_file = release_notebook(assignment, root)
+        release_file = Course(root).release_notebook(assignment)
         earlier = f"Assignment 4_alice_attempt_{EARLIER}_{release_file.name}"
         files[earlier] = release_file.read_text()
         files[earlier.removesuffix(f"_{release_file.name}") + ".txt"] = _receipt("alice", EARLIER, earlier,
@@ -141,10 +142,10 @@ def submissions(assignment: str, root: Path, lms: str = "files") -> dict[str, st
 
 def handed_in(assignment: str, root: Path) -> dict[str, tuple[str, str]]:
     """student -> (the file name they uploaded, its content), for every student of the example class."""
-    release_file = release_notebook(assignment, root)
+    release_file = Course(root).release_notebook(assignment)
     notebook = release_file.stem
     release = read(release_file)
-    code = answers(read(source_path(assignment, notebook, root)))
+    code = answers(read(Course(root).source(assignment, notebook)))
     graded = _graded(release)
     first, last = graded[0], graded[-1]
 

@@ -25,8 +25,8 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
-from instructor.grading import collect
 from instructor.config import ROOT, Course
+from instructor.grading import collect
 
 CANVAS = ("canvas",)
 MOODLE = ("moodle", "moodle-flat")

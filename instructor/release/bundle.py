@@ -24,8 +24,8 @@ from pathlib import Path
 import nbformat
 
 from instructor import notebooks
+from instructor.config import ROOT, Course
 from instructor.release import links, setup_cell, version
-from instructor.notebooks import ROOT
 
 ZIP_NAME = "gan-course-bundle.zip"
 ZIP_FOLDER = "gan-course"  # what unzipping creates
@@ -50,9 +50,9 @@ class Bundle:
 
 def released(root: Path = ROOT) -> list[Path]:
     """The released notebooks, each with the current install block (else: make release)."""
-    paths = notebooks.releases(root)
+    paths = Course(root).releases()
     if not paths:
-        raise RuntimeError(f"no released notebooks in {notebooks.folder('release_directory', root)}: run `make release`")
+        raise RuntimeError(f"no released notebooks in {Course(root).release()}: run `make release`")
     expected = setup_cell.install_block(root)
     for path in paths:
         block, _ = setup_cell.split(setup_cell.cell(notebooks.read(path), path).source)

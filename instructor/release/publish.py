@@ -2,7 +2,8 @@
 
 `python -m instructor.release.publish [DEST]` (default dist/student-repo/) builds the student bundle (bundle.py:
 released notebooks and the files they load, the ganlab wheel, README with a Colab badge per lecture, LICENSE)
-and makes DEST hold exactly that tree. Everything else in DEST goes, except `.git`, so DEST may be a clone
+and makes DEST hold exactly that tree. Everything else in DEST goes, except `.git` and earlier ganlab wheels
+(a notebook a student saved from an earlier release still installs its own), so DEST may be a clone
 of the student repository (course.toml, [student]). Nothing is written when the leak scanner finds an answer
 or a hidden test from solutions/ in the tree. Then it prints the git commands that push it.
 """
@@ -14,11 +15,12 @@ import tempfile
 from pathlib import Path
 
 from instructor import leaks
-from instructor.release import bundle, links
 from instructor.config import ROOT, Course
+from instructor.release import bundle, links
 
 DEFAULT = ROOT / "dist" / "student-repo"
-KEEP = {".git"}  # a clone's history survives a publish
+KEEP = (".git",        # a clone's history survives a publish
+        "ganlab-*.whl")  # a notebook saved before this release still installs the wheel its set-up cell names
 
 
 def leaks_in(tree: Path, root: Path = ROOT) -> dict[str, list]:
@@ -32,10 +34,10 @@ def leaks_in(tree: Path, root: Path = ROOT) -> dict[str, list]:
 
 
 def sync(tree: Path, dest: Path) -> None:
-    """Make `dest` hold exactly the files of `tree` (its .git kept)."""
+    """Make `dest` hold exactly the files of `tree` (its .git and earlier ganlab wheels kept)."""
     dest.mkdir(parents=True, exist_ok=True)
     for entry in dest.iterdir():
-        if entry.name not in KEEP:
+        if not any(entry.match(pattern) for pattern in KEEP):
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     shutil.copytree(tree, dest, dirs_exist_ok=True)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 
 from instructor import notebooks
+from instructor.config import ROOT, Course
 from instructor.release import links, version
-from instructor.notebooks import ROOT
 
 SETUP_ID = "setup"
 # Students read this: keep it short. Nothing in it touches the network once ganlab is installed.
@@ -86,7 +86,7 @@ def render(path: Path, root: Path = ROOT) -> bool:
 def main(argv: list[str]) -> None:
     if not argv:  # a release: a wheel with other files than the last release's gets the next version
         print(f"ganlab wheel: {wheel_name(ROOT, version.release(ROOT))}")
-    paths = [Path(a) for a in argv] or notebooks.sources(ROOT)
+    paths = [Path(a) for a in argv] or Course().sources()
     for path in paths:
         if render(path):
             print(f"set-up cell updated: {path}")

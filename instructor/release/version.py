@@ -16,8 +16,7 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from instructor import notebooks
-from instructor.notebooks import ROOT
+from instructor.config import ROOT, Course
 from instructor.release import links
 
 RECORD = Path(__file__).with_name("wheel.toml")
@@ -37,7 +36,7 @@ def base(root: Path = ROOT) -> str:
 
 def shipped(root: Path = ROOT) -> list[Path]:
     """The files next to the source notebooks (nbgrader releases them beside the notebooks; the wheel carries them)."""
-    return sorted(f for nb in notebooks.sources(root) for f in nb.parent.iterdir()
+    return sorted(f for nb in Course(root).sources() for f in nb.parent.iterdir()
                   if f.is_file() and f.suffix != ".ipynb")
 
 

@@ -18,15 +18,15 @@ import nbformat
 import pytest
 
 from instructor import notebooks
+from instructor.config import ROOT, Course
 from instructor.grading import grade
-from instructor.notebooks import ROOT
 from instructor.release import bundle, links, setup_cell, version
 from tests import colab_env
 from tests.autograde import cli
 from tests.colab import venv as colab
 
 pytestmark = pytest.mark.slow
-RELEASES = notebooks.releases()
+RELEASES = Course().releases()
 ASSIGNMENTS = [p.parent.name for p in RELEASES]
 PARALLEL = 2  # notebooks at a time (the CI machine has 2 cores)
 # Students as the grader sees them: every lecture saved by Colab as is; the marked exercise also from a student
@@ -123,7 +123,7 @@ def graded(executed, tmp_path_factory):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_colab_saved_submissions_get_full_marks(graded, assignment):
-    release = notebooks.release_notebook(assignment)
+    release = Course().release_notebook(assignment)
     total = sum(notebooks.test_points(notebooks.read(release)).values())
     if assignment not in graded:
         pytest.fail(f"{assignment} did not run on the emulated Colab, so there is nothing to grade")

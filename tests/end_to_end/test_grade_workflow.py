@@ -10,10 +10,10 @@ from datetime import datetime
 
 import pytest
 
-from instructor import config, leaks, notebooks
+from instructor import leaks, notebooks
+from instructor.config import ROOT, Course
 from instructor.grading import example_class, grade, report
 from instructor.grading.example_class import PEOPLE, STORIES, lms_id
-from instructor.notebooks import ROOT
 from tests.autograde import cli
 
 ASSIGNMENT, NOTEBOOK = "04_wgan_gp", "wgan_gp"
@@ -25,7 +25,7 @@ def _gradebook(course, lms: str) -> dict:
     from nbgrader.api import Gradebook, MissingEntry
 
     out = {}
-    with Gradebook(config.db_url(course.path)) as gb:
+    with Gradebook(course.course.db_url) as gb:
         for student in EXPECTED:
             try:
                 sub = gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, lms_id(student, lms))
@@ -48,14 +48,14 @@ def graded(tmp_path_factory):
     course = cli.Course(tmp_path_factory.mktemp("grade") / "course")
     download = example_class.build(ASSIGNMENT, ROOT, tmp_path_factory.mktemp("canvas"), lms="canvas")
     outcomes = grade.grade(ASSIGNMENT, download, root=course.path, log=lambda *a: None, jobs=2)
-    assert report.load(config.workspace(course.path, "reports", ASSIGNMENT, "outcomes.json")) == outcomes
-    text = config.workspace(course.path, "reports", ASSIGNMENT, "report.md").read_text()
+    assert report.load(course.course.workspace("reports", ASSIGNMENT, "outcomes.json")) == outcomes
+    text = course.course.workspace("reports", ASSIGNMENT, "report.md").read_text()
     return course, text, _gradebook(course, "canvas"), _by_story(outcomes, "canvas")
 
 
 @pytest.fixture(scope="module")
 def points():
-    return notebooks.test_points(notebooks.read(notebooks.release_path(ASSIGNMENT, NOTEBOOK)))
+    return notebooks.test_points(notebooks.read(Course().release(ASSIGNMENT, NOTEBOOK)))
 
 
 def _lost(points, function):
@@ -107,17 +107,17 @@ def test_each_submission_costs_exactly_what_it_should(graded, points, student):
 
 def test_grades_csv_and_feedback_for_every_student(graded):
     course, *_ = graded
-    with open(config.workspace(course.path, "reports", ASSIGNMENT, "grades.csv")) as f:
+    with open(course.course.workspace("reports", ASSIGNMENT, "grades.csv")) as f:
         rows = {r["student_id"]: r for r in csv.DictReader(f)}
     assert set(rows) == {lms_id(s, "canvas") for s in EXPECTED}, "two students named Sam Lee stay two"
     assert float(rows[lms_id("ivan", "canvas")]["score"]) == 0.0
     for student, (lost, *_ ) in EXPECTED.items():
-        page = config.path(course.path, "feedback_directory", lms_id(student, "canvas"), ASSIGNMENT, f"{NOTEBOOK}.html")
+        page = course.course.feedback(lms_id(student, "canvas"), ASSIGNMENT, f"{NOTEBOOK}.html")
         assert page.exists() == (lost is not None), f"feedback for {student}"
 
 
 def _lms_files(course):
-    return config.workspace(course.path, "reports", ASSIGNMENT, "lms")
+    return course.course.workspace("reports", ASSIGNMENT, "lms")
 
 
 def test_canvas_gradebook_import_csv(graded, points):
@@ -127,8 +127,7 @@ def test_canvas_gradebook_import_csv(graded, points):
     with open(_lms_files(course) / "canvas-grades.csv", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", ASSIGNMENT]
-    written = sum(float(notebooks.meta(c)["points"]) for c in notebooks.read(notebooks.release_path(
-        ASSIGNMENT, NOTEBOOK)).cells if c.cell_type == "markdown" and notebooks.meta(c).get("grade"))
+    written = sum(float(notebooks.meta(c)["points"]) for c in notebooks.read(Course().release(ASSIGNMENT, NOTEBOOK)).cells if c.cell_type == "markdown" and notebooks.meta(c).get("grade"))
     assert written > 0 and rows[1][0] == "Points Possible"
     assert float(rows[1][5]) == sum(points.values()) + written, "autograded and written points"
     by_id = {r[1]: r for r in rows[2:]}
@@ -155,31 +154,29 @@ def _text(page: str) -> str:
 
 
 def _hidden_tests() -> set:
-    return leaks.secrets(notebooks.source_path(ASSIGNMENT, NOTEBOOK), kinds=("HIDDEN TESTS",))
+    return leaks.secrets(Course().source(ASSIGNMENT, NOTEBOOK), kinds=("HIDDEN TESTS",))
 
 
 def test_no_feedback_page_shows_a_hidden_test(graded, tmp_path):
     course, *_ = graded
     secret = _hidden_tests()
     assert len(secret) > 20, "the assignment has hidden tests to look for"
-    pages = {str(p): _text(p.read_text()) for p in config.workspace(course.path).rglob("feedback/*/*/*.html")}
+    pages = {str(p): _text(p.read_text()) for p in course.course.workspace().rglob("feedback/*/*/*.html")}
     assert len(pages) == sum(lost is not None for lost, *_ in EXPECTED.values())
     assert leaks.find(secret, pages) == {}
     for name in ("canvas-feedback.zip", "feedback-by-student.zip"):
         with zipfile.ZipFile(_lms_files(course) / name) as zf:
             assert leaks.find(secret, {m: _text(zf.read(m).decode()) for m in zf.namelist()}) == {}, name
-    alice = _text(config.path(course.path, "feedback_directory", lms_id("alice", "canvas"), ASSIGNMENT,
-                              f"{NOTEBOOK}.html").read_text())
+    alice = _text(course.course.feedback(lms_id("alice", "canvas"), ASSIGNMENT, f"{NOTEBOOK}.html").read_text())
     assert "hidden tests: not shown" in alice and "def critic_loss" in alice, "her code and the visible tests stay"
-    bob = _text(config.path(course.path, "feedback_directory", lms_id("bob", "canvas"), ASSIGNMENT,
-                            f"{NOTEBOOK}.html").read_text())
+    bob = _text(course.course.feedback(lms_id("bob", "canvas"), ASSIGNMENT, f"{NOTEBOOK}.html").read_text())
     assert "AssertionError" in bob, "a failed test shows its message"
 
 
 def test_the_leak_check_finds_hidden_tests_in_nbgrader_s_own_feedback(graded, tmp_path):
     """A control for the test above: nbgrader's default feedback page shows the hidden tests, and the check finds them."""
     course, *_ = graded
-    settings = config.app_settings(course.path)
+    settings = course.course.app_settings()
     settings.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades",
                                                "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
     settings.CourseDirectory.feedback_directory = str(tmp_path / "plain-feedback" / "{student_id}" / "{assignment_id}")
@@ -196,15 +193,15 @@ def test_each_kernel_had_its_thread_budget_and_time_to_spare(graded):
     """JOBS=2: each kernel's torch gets cores // 2 threads; the honest submission's slowest cell stays far below
     the per-cell limit."""
     course, *_ = graded
-    runs = config.workspace(course.path, "execution", ASSIGNMENT)
+    runs = course.course.workspace("execution", ASSIGNMENT)
     alice = lms_id("alice", "canvas")
     notes = __import__("json").loads((runs / f"{alice}.json").read_text())
     assert notes["torch_threads"] == grade.thread_budget(2), notes
-    nb = notebooks.read(config.path(course.path, "autograded_directory", alice, ASSIGNMENT, f"{NOTEBOOK}.ipynb"))
+    nb = notebooks.read(course.course.autograded(alice, ASSIGNMENT, f"{NOTEBOOK}.ipynb"))
     stamp = lambda c, k: datetime.fromisoformat(c.metadata["execution"][k].replace("Z", "+00:00"))  # noqa: E731
     slowest = max((stamp(c, "shell.execute_reply") - stamp(c, "iopub.execute_input")).total_seconds()
                   for c in nb.cells if c.cell_type == "code" and "execution" in c.metadata)
-    timeout = config.settings(course.path).Execute.timeout
+    timeout = course.course.settings.Execute.timeout
     assert slowest < timeout / 3, f"alice's slowest cell took {slowest:.1f} s of the {timeout} s limit"
 
 
@@ -270,7 +267,7 @@ def test_manual_points_reach_the_lms_files(moodle_sample):
 
     course, _, outcomes = moodle_sample
     alice = str(PEOPLE["alice"][1])
-    with Gradebook(config.db_url(course.path)) as gb:
+    with Gradebook(course.course.db_url) as gb:
         written = [g for g in gb.find_submission_notebook(NOTEBOOK, ASSIGNMENT, alice).grades if g.needs_manual_grade]
         assert written, "alice's written answers wait for a human"
         for g in written:   # what formgrader does when a human grades a cell

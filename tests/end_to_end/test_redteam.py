@@ -16,10 +16,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from instructor import config, notebooks
+from instructor import notebooks
+from instructor.config import Course
 from instructor.grading import grade, scan
-from instructor.grading.isolation import sandbox
 from instructor.grading.example_class import _graded, _sign_error
+from instructor.grading.isolation import sandbox
 from tests.autograde import cli
 
 ASSIGNMENT = "04_wgan_gp"
@@ -104,13 +105,13 @@ class AnswerServer:
 
 
 def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.NotebookNode]:
-    notebook = notebooks.release_notebook(ASSIGNMENT, root).stem
+    notebook = Course(root).release_notebook(ASSIGNMENT).stem
     wrong = {g: _sign_error(c) if re.search(r"^ +return \S", c, re.M) else None for g, c in answers.items()}
     wrong = {g: c or notebooks.answer_code(release, g) for g, c in wrong.items()}
     setup = notebooks.setup_cell(release).source
     helpers = sorted(n for n, m in scan.test_names(setup).items() if m.startswith("ganlab.feedback."))
     fields = dict(root=str(root), solution=f"solutions/{ASSIGNMENT}/{notebook}.ipynb", port=port, token=TOKEN,
-                  peer=_peer(root, notebook), gradebook=str(config.gradebook(root).relative_to(root)), helpers=helpers,
+                  peer=_peer(root, notebook), gradebook=str(Course(root).gradebook.relative_to(root)), helpers=helpers,
                   noops="".join(f"def {h}(*args, **kwargs):\n    pass\n" for h in helpers))
     first = _graded(release)[0]
     out = {"alice": notebooks.fill(release, answers), "control": notebooks.fill(release, wrong)}
@@ -127,7 +128,7 @@ def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.
 
 def _peer(root: Path, notebook: str) -> str:
     """alice's submission, relative to the course root."""
-    return str(config.path(root, "submitted_directory", "alice", ASSIGNMENT, f"{notebook}.ipynb").relative_to(root))
+    return str(Course(root).submitted("alice", ASSIGNMENT, f"{notebook}.ipynb").relative_to(root))
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -151,16 +152,16 @@ def graded(tmp_path_factory):
     release_dir = course.release(ASSIGNMENT)
     notebook = next(release_dir.glob("*.ipynb")).stem
     release = notebooks.read(release_dir / f"{notebook}.ipynb")
-    answers = notebooks.answers(notebooks.read(notebooks.source_path(ASSIGNMENT, notebook, course.path)))
+    answers = notebooks.answers(notebooks.read(course.course.source(ASSIGNMENT, notebook)))
     server = AnswerServer("\n\n".join(answers.values()))
     source = tmp_path_factory.mktemp("submissions")
     for student, nb in _submissions(release, answers, course.path, server.port).items():
         (source / student).mkdir()
         nbformat.write(nb, str(source / student / f"{notebook}.ipynb"))
-    grading = str(config.workspace(course.path).relative_to(course.path))
+    grading = str(course.course.workspace().relative_to(course.path))
     before = {k: v for k, v in _files(course.path).items() if not k.startswith((grading, "course"))}
     outcomes = grade.grade(ASSIGNMENT, source, root=course.path, log=lambda *a: None, jobs=2)
-    text = config.workspace(course.path, "reports", ASSIGNMENT, "report.md").read_text()
+    text = course.course.workspace("reports", ASSIGNMENT, "report.md").read_text()
     yield dict(course=course.path, notebook=notebook, outcomes=outcomes, report=text, server=server, before=before)
     server.sock.close()
 
@@ -188,7 +189,7 @@ def test_attack_gains_nothing_and_is_reported(graded, attack):
 def test_the_stealing_attacks_would_have_found_their_target_outside_the_sandbox(graded, monkeypatch):
     """A control for steal and peer: the same search, run here from the same folder, finds the files."""
     course = graded["course"]
-    monkeypatch.chdir(config.path(course, "autograded_directory", "steal", ASSIGNMENT))
+    monkeypatch.chdir(Course(course).autograded("steal", ASSIGNMENT))
     namespace = {}
     exec(FIND.format(root=str(course)), namespace)
     for target in (f"solutions/{ASSIGNMENT}/{graded['notebook']}.ipynb",
@@ -215,7 +216,7 @@ def test_limits_held(graded):
     course, notebook = graded["course"], graded["notebook"]
 
     def printed(student, pattern):
-        path = config.path(course, "autograded_directory", student, ASSIGNMENT, f"{notebook}.ipynb")
+        path = Course(course).autograded(student, ASSIGNMENT, f"{notebook}.ipynb")
         if not path.exists():
             return None
         cells = [c for c in notebooks.read(path).cells if c.cell_type == "code"]
@@ -230,7 +231,7 @@ def test_limits_held(graded):
             f"the memory hog's kernel died, the report should say how: {said}")
     else:
         assert held < sandbox.Limits().memory / 2**30, f"the memory hog held {held} GiB"
-    flood = config.path(course, "autograded_directory", "flood", ASSIGNMENT, f"{notebook}.ipynb")
+    flood = Course(course).autograded("flood", ASSIGNMENT, f"{notebook}.ipynb")
     assert flood.stat().st_size < 10 * 2**20, f"the 100 MB output reached the notebook: {flood.stat().st_size} bytes"
     lingering = _lingering()
     for pid in lingering:   # clean up before failing
@@ -242,7 +243,7 @@ def test_limits_held(graded):
 
 
 def test_notes_record_no_guard_failure_for_honest_code(graded):
-    runs = config.workspace(graded["course"], "execution", ASSIGNMENT)
+    runs = Course(graded["course"]).workspace("execution", ASSIGNMENT)
     for student in ("alice", "control"):
         notes = json.loads((runs / f"{student}.json").read_text())
         assert (notes["guard_failed"], notes["truncated"]) == ([], []), notes

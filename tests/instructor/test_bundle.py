@@ -9,11 +9,11 @@ import zipfile
 import pytest
 
 from instructor import leaks, notebooks
+from instructor.config import ROOT, Course
 from instructor.release import bundle, setup_cell, version
-from instructor.notebooks import ROOT
 
-SOURCES = notebooks.sources()
-RELEASES = notebooks.releases()
+SOURCES = Course().sources()
+RELEASES = Course().releases()
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +27,9 @@ def _cells(path):
 
 def test_bundle_holds_every_released_notebook(built):
     names = sorted(p.relative_to(built.folder) for p in built.folder.rglob("*.ipynb"))
-    assert names == [p.relative_to(notebooks.folder("release_directory", ROOT, "")) for p in RELEASES]
+    assert names == [p.relative_to(Course().release("")) for p in RELEASES]
     for path in RELEASES:
-        copy = built.folder / path.relative_to(notebooks.folder("release_directory", ROOT, ""))
+        copy = built.folder / path.relative_to(Course().release(""))
         assert _cells(copy) == _cells(path), f"{copy.name} differs from the release"
         assert all(not c.get("outputs") for c in notebooks.read(copy).cells), f"{copy.name} has outputs"
 

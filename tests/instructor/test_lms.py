@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
+from instructor.config import ROOT
 from instructor.grading import archive, collect, example_class, lms
 from instructor.grading.example_class import PEOPLE, SHAPES, lms_id
-from instructor.config import ROOT
 
 ASSIGNMENT, NOTEBOOK = "04_wgan_gp", "wgan_gp"
 PLAIN = r".*[/\\](?P<student_id>[^/\\_]+)_(?P<file_id>[^/\\]+)$"

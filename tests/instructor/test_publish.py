@@ -6,13 +6,14 @@ import zipfile
 import pytest
 
 from instructor import leaks, notebooks
-from instructor.release import bundle, links, publish, setup_cell
 from instructor.config import ROOT, Course
+from instructor.release import bundle, links, publish, setup_cell
 from ganlab.models import checkpoint
 
 SOURCES = Course().sources()
 RELEASES = Course().releases()
 EXTRAS = sorted(f for p in RELEASES for f in p.parent.iterdir() if f.is_file() and f.suffix != ".ipynb")
+OLD_WHEEL = "ganlab-0.0.9-py3-none-any.whl"
 COLAB = {links.colab_url(links.lecture_path(p)) for p in RELEASES}
 
 
@@ -22,16 +23,18 @@ def tree(tmp_path_factory):
     (dest / ".git").mkdir(parents=True)
     (dest / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (dest / "stale.txt").write_text("from an older publish")
+    (dest / OLD_WHEEL).write_bytes(b"an earlier release's wheel")
     return publish.publish(dest)
 
 
 def test_the_tree_holds_the_course_and_nothing_else(tree):
     files = sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file() and ".git" not in p.parts)
-    expected = sorted(["README.md", "LICENSE", setup_cell.wheel_name()]
+    expected = sorted(["README.md", "LICENSE", setup_cell.wheel_name(), OLD_WHEEL]
                       + [links.lecture_path(p) for p in RELEASES]
                       + [f"{f.parent.name}/{f.name}" for f in EXTRAS])
     assert files == expected
     assert (tree / ".git" / "HEAD").exists(), "a clone's .git survives a publish"
+    assert (tree / OLD_WHEEL).exists(), "a notebook saved from an earlier release still finds its wheel"
     assert "MIT License" in (tree / "LICENSE").read_text()
 
 

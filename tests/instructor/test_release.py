@@ -8,8 +8,8 @@ import pytest
 from nbgrader.validator import Validator
 
 from instructor import leaks, notebooks
-from instructor.grading import nbgrader_steps
 from instructor.config import ROOT, Course
+from instructor.grading import nbgrader_steps
 from tests.autograde import cli
 
 ASSIGNMENTS = Course().assignments()

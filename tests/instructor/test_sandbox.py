@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from instructor.config import ROOT, Course
 from instructor.grading import grade, report
 from instructor.grading.isolation import sandbox
-from instructor.config import ROOT, Course
 
 pytestmark = pytest.mark.skipif(sandbox.bwrap() is None, reason="bubblewrap is not installed")
 

@@ -9,11 +9,11 @@ import nbformat
 import pytest
 
 from instructor import notebooks
+from instructor.config import ROOT, Course
 from instructor.release import setup_cell, version
-from instructor.notebooks import ROOT
 
-SOURCES = notebooks.sources()
-RELEASES = notebooks.releases()
+SOURCES = Course().sources()
+RELEASES = Course().releases()
 ONLINE = setup_cell.online_wheel()
 
 

@@ -84,7 +84,7 @@ def test_duplicates_keep_the_edited_copy(release):
     ("ivan", False, False, "not JSON"),
     ("judy", True, True, "metadata stripped"),
     ("grace", True, True, "copied: discriminator_loss"),
-    ("frank", True, False, "answer cell 'build_discriminator' deleted"),  # lecture 01's last answer
+    ("frank", True, False, "answer cell 'build_generator' deleted"),  # lecture 01's last answer
 ])
 def test_check_each_kind_of_submission(tmp_path, release, example, student, gradable, repaired, note):
     name = f"{NOTEBOOK} (1).ipynb" if student == "heidi" else f"{NOTEBOOK}.ipynb"

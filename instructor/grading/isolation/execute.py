@@ -112,6 +112,9 @@ class GuardedExecute(Execute):
     sandbox = Bool(False, help="run the kernel in bubblewrap (instructor/grading/isolation/sandbox.py)").tag(config=True)
     max_output_bytes = Integer(2 * 2**20, help="outputs kept per cell; the rest is dropped").tag(config=True)
     notes_file = Unicode("", help="JSON file for what happened while executing").tag(config=True)
+    # nbclient waits 4 s for a cell's output after its reply; a grading server busy with other kernels (or a
+    # kernel just past a memory limit) can take longer, and nbgrader then grades nothing in the notebook.
+    iopub_timeout = Integer(60, help="seconds to wait for a cell's output after its reply").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         if self.sandbox:

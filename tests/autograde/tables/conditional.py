@@ -252,7 +252,7 @@ TABLE = Table("05_conditional", "conditional", SIGNATURES, carried=("gan_losses"
     # ---- projection_logits: correct alternatives
     Variant("p_einsum", P, _p(f"{_P_LINEAR} + torch.einsum('bf,bf->b', embedding(labels), features)"),
             roundtrip=True),
-    Variant("p_bmm", P, _p(f"linear(features)[:, 0] + torch.bmm(embedding(labels)[:, None, :], features[:, :, None]).flatten()")),
+    Variant("p_bmm", P, _p("linear(features)[:, 0] + torch.bmm(embedding(labels)[:, None, :], features[:, :, None]).flatten()")),
     Variant("p_keepdim_then_squeeze", P,
             _p("(linear(features) + (embedding(labels) * features).sum(1, keepdim=True)).squeeze(1)")),
     Variant("p_functional", P, _p("(features @ linear.weight.T + linear.bias).squeeze(-1) "
