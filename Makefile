@@ -2,14 +2,18 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
-NB     ?= course
+# The instructor's and the students' notebook folders, as nbgrader_config.py names them.
+setting = $(shell sed -n 's/^c\.CourseDirectory\.$(1) = "\(.*\)"$$/\1/p' nbgrader_config.py)
+SOURCE  := $(call setting,source_directory)
+RELEASE := $(call setting,release_directory)
+NB     ?= $(RELEASE)
 LAB_ARGS ?=
 # Jupyter refuses to run as root (containers, CI boxes) unless told to.
 AS_ROOT  := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # nbgrader shells out to alembic and jupyter: keep the venv's bin first on PATH.
 export PATH := $(BIN):$(PATH)
 
-ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
+ASSIGNMENTS := $(notdir $(wildcard $(SOURCE)/[0-9]*))
 
 .PHONY: lab test test-quick test-browser release grade lms bundle publish bench gpu-proof clean-venv
 
@@ -45,7 +49,7 @@ TEST_ENV := GANLAB_FAST=1 OMP_NUM_THREADS=1 TQDM_MININTERVAL=1
 TEST_JOBS ?= 2
 test: $(VENV)/.dev colab-venv
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder \
-		tests solutions \
+		tests $(SOURCE) \
 		--nbval-lax --nbval-cell-timeout=600
 
 # Colab's Python 3.13 and package versions (tests/colab/requirements.txt) in .venv-colab/<hash of the pins>/, for the

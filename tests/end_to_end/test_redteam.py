@@ -110,7 +110,7 @@ def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.
     wrong = {g: c or notebooks.answer_code(release, g) for g, c in wrong.items()}
     setup = notebooks.setup_cell(release).source
     helpers = sorted(n for n, m in scan.test_names(setup).items() if m.startswith("ganlab.feedback."))
-    fields = dict(root=str(root), solution=f"solutions/{ASSIGNMENT}/{notebook}.ipynb", port=port, token=TOKEN,
+    fields = dict(root=str(root), solution=_relative(Course(root).source(ASSIGNMENT, notebook), root), port=port, token=TOKEN,
                   peer=_peer(root, notebook), gradebook=str(Course(root).gradebook.relative_to(root)), helpers=helpers,
                   noops="".join(f"def {h}(*args, **kwargs):\n    pass\n" for h in helpers))
     first = _graded(release)[0]
@@ -126,9 +126,13 @@ def _submissions(release, answers, root: Path, port: int) -> dict[str, nbformat.
     return out
 
 
+def _relative(path: Path, root: Path) -> str:
+    return str(path.relative_to(root))
+
+
 def _peer(root: Path, notebook: str) -> str:
     """alice's submission, relative to the course root."""
-    return str(Course(root).submitted("alice", ASSIGNMENT, f"{notebook}.ipynb").relative_to(root))
+    return _relative(Course(root).submitted("alice", ASSIGNMENT, f"{notebook}.ipynb"), root)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -158,8 +162,8 @@ def graded(tmp_path_factory):
     for student, nb in _submissions(release, answers, course.path, server.port).items():
         (source / student).mkdir()
         nbformat.write(nb, str(source / student / f"{notebook}.ipynb"))
-    grading = str(course.course.workspace().relative_to(course.path))
-    before = {k: v for k, v in _files(course.path).items() if not k.startswith((grading, "course"))}
+    made = (_relative(course.course.workspace(), course.path), _relative(course.course.release(ASSIGNMENT).parent, course.path))
+    before = {k: v for k, v in _files(course.path).items() if not k.startswith(made)}
     outcomes = grade.grade(ASSIGNMENT, source, root=course.path, log=lambda *a: None, jobs=2)
     text = course.course.workspace("reports", ASSIGNMENT, "report.md").read_text()
     yield dict(course=course.path, notebook=notebook, outcomes=outcomes, report=text, server=server, before=before)
@@ -192,7 +196,7 @@ def test_the_stealing_attacks_would_have_found_their_target_outside_the_sandbox(
     monkeypatch.chdir(Course(course).autograded("steal", ASSIGNMENT))
     namespace = {}
     exec(FIND.format(root=str(course)), namespace)
-    for target in (f"solutions/{ASSIGNMENT}/{graded['notebook']}.ipynb",
+    for target in (_relative(Course(course).source(ASSIGNMENT, graded["notebook"]), course),
                    _peer(course, graded["notebook"])):
         found = namespace["_find"](target)
         assert found is not None and found.is_file(), f"the attack's search should find {target} here"
