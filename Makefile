@@ -50,7 +50,7 @@ TEST_JOBS ?= 2
 test: $(VENV)/.dev colab-venv
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder \
 		tests $(SOURCE) \
-		--nbval-lax --nbval-cell-timeout=600
+		--nbval-lax --nbval-cell-timeout=600 --durations=15
 
 # Colab's Python 3.13 and package versions (tests/colab/requirements.txt) in .venv-colab/<hash of the pins>/, for the
 # Colab emulation (tests/end_to_end/test_colab.py): built once, again only when the pins change (about 2 GB to

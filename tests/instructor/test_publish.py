@@ -23,7 +23,8 @@ def tree(tmp_path_factory):
     (dest / ".git").mkdir(parents=True)
     (dest / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (dest / "stale.txt").write_text("from an older publish")
-    (dest / OLD_WHEEL).write_bytes(b"an earlier release's wheel")
+    with zipfile.ZipFile(dest / OLD_WHEEL, "w") as wheel:
+        wheel.writestr("ganlab/__init__.py", '"""An earlier release."""\n')
     return publish.publish(dest)
 
 
