@@ -142,11 +142,19 @@ def slot_uid(slot: int) -> int | None:
 
 
 def _nproc(limits: Limits, uid: int | None) -> int:
-    """RLIMIT_NPROC counts every process of the real uid: as ourselves (not root), allow for those we have."""
+    """RLIMIT_NPROC counts every thread of the real uid: as ourselves (not root), allow for those we have, twice
+    over (a browser or another kernel of ours may start more meanwhile; bwrap's own clone fails past the limit)."""
     if uid is not None:
         return limits.processes
-    mine = sum(1 for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == os.getuid())
-    return limits.processes + mine * 4   # threads count too; a generous margin for our own
+    mine = sum(_threads(p) for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) == os.getuid())
+    return limits.processes + 2 * mine
+
+
+def _threads(p: Path) -> int:
+    try:
+        return len(os.listdir(p / "task"))
+    except OSError:   # it ended meanwhile
+        return 0
 
 
 def _owner(p: Path) -> int | None:
