@@ -49,7 +49,7 @@ class NotebookClaims(pytest.Item):
         self.cells = cells            # the notebook's IPyNbCell items
 
     def runtest(self):
-        from tests import claims as checked
+        from tests import claims as checked, machine_speed
 
         if not ganlab.fast_mode():
             pytest.skip("claims state fast-mode numbers; this run is not in fast mode")
@@ -64,12 +64,13 @@ class NotebookClaims(pytest.Item):
             (folder / f"{self.path.stem}.txt").write_text(output)
         claims, stated, problems = checked.parse(self.parent.nb.cells)
         problems += [p for p in (c.check(output) for c in claims) if p]
-        cpu = _kernel_cpu_seconds(self.parent)
-        print(f"{self.parent.nodeid}: {len(claims)} claims; kernel CPU time {cpu:.0f} s, stated {stated} s")
+        cpu, slowdown = _kernel_cpu_seconds(self.parent), machine_speed.slowdown()
+        print(f"{self.parent.nodeid}: {len(claims)} claims; kernel CPU time {cpu:.0f} s, {cpu / slowdown:.0f} s on the "
+              f"reference machine (this one is {slowdown:.2f} times as slow now), stated {stated} s")
         if stated is None:
             problems.append("the introduction states no fast-mode time (<!-- fast-mode time: N s -->)")
         else:
-            problems += [p for p in [checked.check_time(stated, cpu)] if p]
+            problems += [p for p in [checked.check_time(stated, cpu, slowdown)] if p]
         assert not problems, "prose and run disagree:\n" + "\n".join(problems)
 
     def reportinfo(self):

@@ -62,6 +62,12 @@ def test_the_stated_time_must_be_within_a_factor_two():
     assert claims.check_time(100, 45) and claims.check_time(100, 210)
 
 
+def test_the_time_is_compared_at_the_reference_machines_speed():
+    assert claims.check_time(100, 380, slowdown=2) is None and claims.check_time(100, 30, slowdown=0.5) is None
+    assert claims.check_time(100, 420, slowdown=2) and claims.check_time(100, 90, slowdown=2.5)
+    assert "2.50 times as slow" in claims.check_time(100, 90, slowdown=2.5)
+
+
 def test_the_notebook_run_ends_each_notebook_with_its_claims():
     """tests/conftest.py gives every notebook nbval runs a `<notebook>::claims` item right after its last cell (it
     reads the outputs nbval keeps on each cell's item, so it needs no hook that only tests/ would see)."""
