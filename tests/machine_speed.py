@@ -52,12 +52,18 @@ def workload_seconds() -> float:
         torch.set_num_threads(threads)
 
 
+def median_seconds(runs: int = 3) -> tuple[float, list[float]]:
+    """The median CPU seconds of `runs` runs of the workload, and all of them, sorted."""
+    times = sorted(workload_seconds() for _ in range(runs))
+    return times[runs // 2], times
+
+
 def slowdown() -> float:
-    """How many times longer the workload takes here and now than on the reference machine (median of 3 runs)."""
-    return sorted(workload_seconds() for _ in range(3))[1] / REFERENCE_SECONDS
+    """How many times longer the workload takes here and now than on the reference machine."""
+    return median_seconds()[0] / REFERENCE_SECONDS
 
 
 if __name__ == "__main__":
-    runs = sorted(workload_seconds() for _ in range(5))
-    print(f"workload: {runs[2]:.3f} CPU s (median of 5: {', '.join(f'{r:.3f}' for r in runs)}); "
+    median, runs = median_seconds(5)
+    print(f"workload: {median:.3f} CPU s (median of {', '.join(f'{r:.3f}' for r in runs)}); "
           f"REFERENCE_SECONDS = {REFERENCE_SECONDS}")
